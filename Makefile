@@ -1,0 +1,44 @@
+# The two commands of the README: `make run` and `make test`. Everything else is what they need.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+MODEL := models/spro.tar.gz
+TRAIN_INPUTS := config.yml $(shell find bot/domain bot/data nlu_data -name '*.yml' 2>/dev/null)
+RASA := $(PY) -m rasa
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHON
+
+.PHONY: run test train install validate test-stories test-py clean
+
+run: $(MODEL)
+	$(PY) -m bot.run
+
+test: $(MODEL) validate test-stories test-py
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt scripts/bootstrap.sh
+	scripts/bootstrap.sh
+
+# Retrain only when the training data or the config changed (Make compares timestamps).
+train: $(MODEL)
+$(MODEL): $(TRAIN_INPUTS) | $(STAMP)
+	$(RASA) train --config config.yml --domain bot/domain --data nlu_data bot/data \
+	  --out models --fixed-model-name spro
+	@touch $@
+
+validate: | $(STAMP)
+	$(RASA) data validate --config config.yml --domain bot/domain --data nlu_data bot/data \
+	  --fail-on-warnings
+
+test-stories: $(MODEL)
+	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
+	  --out results/stories
+
+test-py: $(MODEL)
+	$(PY) -m pytest
+
+clean:
+	rm -rf models results var .pytest_cache

@@ -1,0 +1,1 @@
+"""Rasa custom actions (rasa-sdk): thin adapters between the tracker and `knowledge/`."""

@@ -1,0 +1,1 @@
+"""FastAPI gateway: the one conversation client to Rasa and the channels built on it."""

@@ -1,0 +1,171 @@
+"""The one conversation client every channel goes through.
+
+It masks personal data, talks to Rasa's REST channel, reads the tracker for the profile and the
+pending question, and turns any failure of Rasa or the action server into the polite fallback.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from starlette.concurrency import run_in_threadpool
+
+from bot.gateway.masking import mask
+from bot.gateway.store import ConversationStore, TrackerStore
+from bot.settings import Settings
+
+log = logging.getLogger("spro.gateway")
+
+# The profile contract (product.md §3): the only slots a channel ever sees.
+PROFILE_SLOTS = ("age", "statut", "contrat", "besoin", "secteur", "metier", "handicap", "cadre",
+                 "commune", "departement")
+MASKING_NOTICE = ("Pour protéger votre vie privée, j'ai masqué des informations personnelles "
+                  "dans votre message. Ce service est anonyme : il n'a pas besoin de votre nom, "
+                  "de votre adresse électronique ni de vos numéros.")
+
+
+def fallback_text(settings: Settings) -> str:
+    return ("Je suis momentanément indisponible, veuillez m'en excuser. Vous pouvez appeler "
+            f"Etoile Info au {settings.etoile_phone} (service et appel gratuits) ou consulter "
+            f"le site Etoile : {settings.etoile_url}")
+
+
+class UnknownConversation(LookupError):
+    pass
+
+
+class RasaUnavailable(RuntimeError):
+    pass
+
+
+@dataclass
+class Reply:
+    messages: list[dict[str, Any]]
+    state: dict[str, Any]
+    degraded: bool = False
+    masked: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _message(raw: dict[str, Any]) -> dict[str, Any]:
+    msg: dict[str, Any] = {}
+    if raw.get("text"):
+        msg["text"] = raw["text"]
+    if raw.get("buttons"):
+        msg["buttons"] = [{"title": b.get("title", ""), "payload": b.get("payload", "")}
+                          for b in raw["buttons"]]
+    if raw.get("custom"):
+        msg["custom"] = raw["custom"]
+    if raw.get("image"):
+        msg["image"] = raw["image"]
+    return msg
+
+
+def state_from_tracker(tracker: dict[str, Any]) -> dict[str, Any]:
+    slots = tracker.get("slots") or {}
+    return {
+        "requested_slot": slots.get("requested_slot"),
+        "profil": {k: slots[k] for k in PROFILE_SLOTS if slots.get(k) is not None},
+    }
+
+
+def transcript_from_tracker(tracker: dict[str, Any]) -> list[dict[str, str]]:
+    lines = []
+    for ev in tracker.get("events") or []:
+        if ev.get("event") == "user" and ev.get("text"):
+            lines.append({"de": "personne", "texte": ev["text"]})
+        elif ev.get("event") == "bot" and ev.get("text"):
+            lines.append({"de": "assistant", "texte": ev["text"]})
+    return lines
+
+
+class ConversationClient:
+    def __init__(self, settings: Settings, http: httpx.AsyncClient | None = None):
+        self.settings = settings
+        self.store = ConversationStore(settings.gateway_db_url)
+        self.trackers = TrackerStore(settings.tracker_db_url)
+        self.http = http or httpx.AsyncClient(timeout=settings.rasa_timeout_s)
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+    async def create(self, channel: str = "web") -> str:
+        conversation_id = secrets.token_urlsafe(18)
+        await run_in_threadpool(self.store.add, conversation_id, channel)
+        return conversation_id
+
+    async def _require(self, conversation_id: str) -> None:
+        if not await run_in_threadpool(self.store.exists, conversation_id):
+            raise UnknownConversation(conversation_id)
+
+    async def _tracker(self, conversation_id: str, events: str = "NONE") -> dict[str, Any]:
+        r = await self.http.get(
+            f"{self.settings.rasa_url}/conversations/{conversation_id}/tracker",
+            params={"token": self.settings.rasa_token, "include_events": events})
+        r.raise_for_status()
+        return r.json()
+
+    async def send(self, conversation_id: str, text: str | None = None,
+                   payload: str | None = None) -> Reply:
+        """Send one user turn; `payload` is a button's `/intent{...}` and is not masked."""
+        await self._require(conversation_id)
+        masked: tuple[str, ...] = ()
+        if payload is not None:
+            message = payload
+        else:
+            result = mask(text or "")
+            message, masked = result.text, result.kinds
+        try:
+            r = await self.http.post(f"{self.settings.rasa_url}/webhooks/rest/webhook",
+                                     json={"sender": conversation_id, "message": message})
+            r.raise_for_status()
+            messages = [m for m in map(_message, r.json()) if m]
+            if not messages and not await self.actions_alive():
+                raise RasaUnavailable("action server down")
+            state = state_from_tracker(await self._tracker(conversation_id))
+        except (httpx.HTTPError, ValueError, RasaUnavailable) as exc:
+            log.warning("conversation backend unavailable: %s", type(exc).__name__)
+            return Reply([{"text": fallback_text(self.settings)}],
+                         {"requested_slot": None, "profil": {}}, degraded=True, masked=masked)
+        await run_in_threadpool(self.store.touch, conversation_id)
+        if masked and await run_in_threadpool(self.store.first_masking_notice, conversation_id):
+            messages.insert(0, {"text": MASKING_NOTICE})
+        return Reply(messages, state, masked=masked)
+
+    async def read(self, conversation_id: str) -> dict[str, Any]:
+        await self._require(conversation_id)
+        try:
+            tracker = await self._tracker(conversation_id, events="ALL")
+        except (httpx.HTTPError, ValueError):
+            raise RasaUnavailable("rasa down") from None
+        return {"state": state_from_tracker(tracker), "transcript": transcript_from_tracker(tracker)}
+
+    async def forget(self, conversation_id: str) -> None:
+        await self._require(conversation_id)
+        await run_in_threadpool(self.trackers.delete, conversation_id)
+        await run_in_threadpool(self.store.remove, conversation_id)
+
+    async def actions_alive(self) -> bool:
+        try:
+            return (await self.http.get(f"{self.settings.actions_url}/health", timeout=2.0)).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    async def health(self) -> dict[str, str]:
+        status: dict[str, str] = {}
+        try:
+            r = await self.http.get(f"{self.settings.rasa_url}/status",
+                                    params={"token": self.settings.rasa_token}, timeout=2.0)
+            status["rasa"] = "ok" if r.status_code == 200 and r.json().get("model_file") else "indisponible"
+        except (httpx.HTTPError, ValueError):
+            status["rasa"] = "indisponible"
+        status["actions"] = "ok" if await self.actions_alive() else "indisponible"
+        for name, db in (("base_conversations", self.store), ("base_suivi_rasa", self.trackers)):
+            try:
+                await run_in_threadpool(db.ping)
+                status[name] = "ok"
+            except Exception:  # any driver error means "not answering"
+                status[name] = "indisponible"
+        return status

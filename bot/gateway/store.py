@@ -1,0 +1,91 @@
+"""The gateway's own records: which conversations exist (ids are opaque and unguessable),
+on which channel, and since when. Transcripts live in Rasa's tracker store, not here."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Column, DateTime, String, create_engine, delete, select, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, declarative_base
+
+Base = declarative_base()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    id = Column(String(64), primary_key=True)
+    channel = Column(String(16), nullable=False, default="web")
+    created_at = Column(DateTime, nullable=False, default=_now)
+    last_seen = Column(DateTime, nullable=False, default=_now)
+    # The person is told once, not at every message, that personal data was masked.
+    masking_notice_sent = Column(Boolean, nullable=False, default=False)
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        from pathlib import Path
+
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    return create_engine(url, future=True, pool_pre_ping=True)
+
+
+class ConversationStore:
+    def __init__(self, url: str):
+        self.engine = make_engine(url)
+        Base.metadata.create_all(self.engine)
+
+    def add(self, conversation_id: str, channel: str) -> None:
+        with Session(self.engine, future=True) as s, s.begin():
+            s.add(Conversation(id=conversation_id, channel=channel))
+
+    def exists(self, conversation_id: str) -> bool:
+        with Session(self.engine, future=True) as s:
+            return s.get(Conversation, conversation_id) is not None
+
+    def touch(self, conversation_id: str) -> None:
+        with Session(self.engine, future=True) as s, s.begin():
+            row = s.get(Conversation, conversation_id)
+            if row is not None:
+                row.last_seen = _now()
+
+    def first_masking_notice(self, conversation_id: str) -> bool:
+        """True the first time it is called for a conversation (and records it)."""
+        with Session(self.engine, future=True) as s, s.begin():
+            row = s.get(Conversation, conversation_id)
+            if row is None or row.masking_notice_sent:
+                return False
+            row.masking_notice_sent = True
+            return True
+
+    def remove(self, conversation_id: str) -> bool:
+        with Session(self.engine, future=True) as s, s.begin():
+            return s.execute(delete(Conversation).where(Conversation.id == conversation_id)).rowcount > 0
+
+    def ping(self) -> None:
+        with self.engine.connect() as c:
+            c.execute(select(text("1")))
+
+
+class TrackerStore:
+    """Direct access to Rasa's SQL tracker store: Rasa 3.6 has no API to delete a conversation."""
+
+    def __init__(self, url: str):
+        self.engine = make_engine(url)
+
+    def delete(self, sender_id: str) -> int:
+        with self.engine.begin() as c:
+            exists = c.execute(text(
+                "SELECT 1 FROM sqlite_master WHERE name='events'" if self.engine.dialect.name == "sqlite"
+                else "SELECT 1 FROM information_schema.tables WHERE table_name='events'")).first()
+            if not exists:
+                return 0
+            return c.execute(text("DELETE FROM events WHERE sender_id = :s"), {"s": sender_id}).rowcount
+
+    def ping(self) -> None:
+        with self.engine.connect() as c:
+            c.execute(select(text("1")))

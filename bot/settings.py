@@ -1,0 +1,68 @@
+"""The one settings object, read from the environment (prefix ``SPRO_``).
+
+Defaults run everything on a laptop: SQLite files under ``SPRO_DATA_DIR`` and every service on
+the loopback interface. A PostgreSQL URL for the tracker/gateway and a Redis URL for the lock
+store switch to a multi-machine deployment; nothing else changes.
+"""
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from pydantic import BaseSettings, validator
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    data_dir: Path = ROOT / "var"
+    model_path: Path = ROOT / "models" / "spro.tar.gz"
+
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    rasa_url: str = "http://127.0.0.1:5005"
+    actions_url: str = "http://127.0.0.1:5055"
+    # Token of Rasa's HTTP API (tracker reads). The launcher generates one per run when unset.
+    rasa_token: str = ""
+
+    tracker_db_url: Optional[str] = None
+    gateway_db_url: Optional[str] = None
+    knowledge_db_url: Optional[str] = None
+    redis_url: Optional[str] = None
+
+    rasa_timeout_s: float = 15.0
+    max_message_chars: int = 2000
+    max_body_bytes: int = 16_384
+
+    etoile_phone: str = "0 800 222 100"
+    etoile_url: str = "https://www.etoile.regioncentre-valdeloire.fr"
+
+    class Config:
+        env_prefix = "SPRO_"
+
+    @validator("tracker_db_url", always=True)
+    def _tracker_default(cls, v, values):
+        return v or f"sqlite:///{values['data_dir'] / 'tracker.db'}"
+
+    @validator("gateway_db_url", always=True)
+    def _gateway_default(cls, v, values):
+        return v or f"sqlite:///{values['data_dir'] / 'gateway.db'}"
+
+    @validator("knowledge_db_url", always=True)
+    def _knowledge_default(cls, v, values):
+        return v or f"sqlite:///{values['data_dir'] / 'knowledge.db'}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://{self.gateway_host}:{self.gateway_port}"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,58 @@
+"""Session fixtures: the real assistant (action server + Rasa + gateway) on free loopback ports."""
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.run import Stack
+from bot.settings import ROOT, Settings
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(name="free_port")
+def free_port_fixture():
+    return free_port
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory) -> Stack:
+    """Started once per test session, stopped at its end (logs under the session's tmp dir)."""
+    model = ROOT / "models" / "spro.tar.gz"
+    if not model.exists():
+        pytest.fail("No trained model: run `make train` (make test does it).")
+    data = tmp_path_factory.mktemp("stack")
+    settings = Settings(
+        data_dir=data, model_path=model, gateway_port=free_port(),
+        rasa_url=f"http://127.0.0.1:{free_port()}", actions_url=f"http://127.0.0.1:{free_port()}",
+    )
+    running = Stack(settings, log_dir=data / "logs")
+    running.start()
+    try:
+        running.wait_ready(timeout=240)
+    except Exception:
+        running.stop()
+        logs = "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in (data / "logs").glob("*.log"))
+        pytest.fail(f"the stack did not start:\n{logs}")
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def gateway(stack: Stack) -> httpx.Client:
+    with httpx.Client(base_url=stack.settings.gateway_url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def conversation(gateway: httpx.Client) -> str:
+    r = gateway.post("/api/conversations")
+    assert r.status_code == 201
+    return r.json()["id"]

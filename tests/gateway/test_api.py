@@ -1,0 +1,133 @@
+"""The gateway's JSON API against the really running Rasa and action server."""
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.gateway.app import create_app
+from bot.settings import Settings
+
+pytestmark = pytest.mark.stack
+
+
+def say(gateway: httpx.Client, conversation: str, text: str) -> httpx.Response:
+    return gateway.post(f"/api/conversations/{conversation}/messages", json={"text": text})
+
+
+def texts(response: httpx.Response) -> str:
+    return " ".join(m.get("text", "") for m in response.json()["messages"])
+
+
+def test_bonjour_gets_the_public_service_welcome(gateway, conversation):
+    r = say(gateway, conversation, "Bonjour")
+    assert r.status_code == 200
+    welcome = texts(r)
+    for words in ("assistant automatique", "gratuit", "anonyme", "Centre-Val de Loire", "orientation"):
+        assert words in welcome
+    assert r.json()["state"] == {"requested_slot": None, "profil": {}}
+
+
+def test_conversation_ids_are_opaque_and_distinct(gateway):
+    ids = {gateway.post("/api/conversations").json()["id"] for _ in range(5)}
+    assert len(ids) == 5 and all(len(i) >= 20 for i in ids)
+
+
+def test_unknown_conversation_is_404(gateway):
+    r = say(gateway, "pas-une-conversation", "Bonjour")
+    assert r.status_code == 404
+    assert "Conversation inconnue" in r.json()["detail"]
+    assert gateway.get("/api/conversations/pas-une-conversation").status_code == 404
+
+
+@pytest.mark.parametrize("text, status", [("", 422), ("   ", 422), ("x" * 10_000, 413)])
+def test_bad_messages_get_a_clear_error_and_the_conversation_goes_on(gateway, conversation, text, status):
+    assert say(gateway, conversation, "bonjour").status_code == 200
+    r = say(gateway, conversation, text)
+    assert r.status_code == status
+    assert r.json()["detail"]  # a sentence for the person, not a stack trace
+    after = say(gateway, conversation, "tu es un robot ?")
+    assert after.status_code == 200
+    assert "assistant automatique" in texts(after)
+    transcript = gateway.get(f"/api/conversations/{conversation}").json()["transcript"]
+    assert [line["texte"] for line in transcript if line["de"] == "personne"] == ["bonjour", "tu es un robot ?"]
+
+
+@pytest.mark.parametrize("body", [{}, {"text": "a", "payload": "/greet"}, {"payload": "<script>"},
+                                  {"text": 42}, [1, 2]])
+def test_malformed_bodies_are_422(gateway, conversation, body):
+    r = gateway.post(f"/api/conversations/{conversation}/messages", json=body)
+    assert r.status_code == 422, r.text
+    assert "detail" in r.json()
+
+
+def test_non_json_body_is_422(gateway, conversation):
+    r = gateway.post(f"/api/conversations/{conversation}/messages", content=b"bonjour",
+                     headers={"content-type": "application/json"})
+    assert r.status_code == 422
+
+
+def test_button_payload_is_understood(gateway, conversation):
+    r = gateway.post(f"/api/conversations/{conversation}/messages", json={"payload": "/ask_capabilities"})
+    assert r.status_code == 200
+    assert "Je peux" in texts(r)
+
+
+def test_personal_data_is_masked_before_rasa_stores_it(stack, gateway, conversation):
+    r = say(gateway, conversation, "bonjour je m'appelle Martin Dupont, mon mail est m.dupont@example.org "
+                                   "et mon numéro 06 12 34 56 78")
+    assert r.status_code == 200
+    assert "masqué" in r.json()["messages"][0]["text"]
+    with sqlite3.connect(stack.settings.data_dir / "tracker.db") as db:
+        rows = [row[0] for row in db.execute("SELECT data FROM events WHERE sender_id = ?", (conversation,))]
+    stored = " ".join(rows)
+    user_text = [e["text"] for e in map(json.loads, rows) if e["event"] == "user"]
+    assert user_text == ["bonjour je m'appelle [nom masqué], mon mail est [courriel masqué] "
+                         "et mon numéro [téléphone masqué]"]
+    for secret in ("Martin", "Dupont", "m.dupont@example.org", "06 12 34 56 78"):
+        assert secret not in stored
+
+
+def test_forget_me_deletes_the_conversation_everywhere(stack, gateway, conversation):
+    assert say(gateway, conversation, "bonjour").status_code == 200
+    db_path = stack.settings.data_dir / "tracker.db"
+    count = "SELECT count(*) FROM events WHERE sender_id = ?"
+    with sqlite3.connect(db_path) as db:
+        assert db.execute(count, (conversation,)).fetchone()[0] > 0
+    assert gateway.delete(f"/api/conversations/{conversation}").status_code == 204
+    with sqlite3.connect(db_path) as db:
+        assert db.execute(count, (conversation,)).fetchone()[0] == 0
+    assert say(gateway, conversation, "bonjour").status_code == 404
+    assert gateway.delete(f"/api/conversations/{conversation}").status_code == 404
+
+
+def test_healthz_reports_every_component(gateway):
+    r = gateway.get("/healthz")
+    assert r.status_code == 200
+    assert r.json()["composants"] == {"rasa": "ok", "actions": "ok", "base_conversations": "ok",
+                                      "base_suivi_rasa": "ok"}
+
+
+def test_chat_page_and_openapi_are_served(gateway):
+    page = gateway.get("/")
+    assert page.status_code == 200 and 'lang="fr"' in page.text
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert gateway.get("/webchat/chat.js").status_code == 200
+    spec = gateway.get("/openapi.json").json()
+    assert "/api/conversations/{conversation_id}/messages" in spec["paths"]
+
+
+def test_rasa_down_gives_the_polite_fallback_not_a_500(tmp_path, free_port):
+    """The same gateway code, pointed at a Rasa and action server that are not running."""
+    settings = Settings(data_dir=tmp_path, rasa_url=f"http://127.0.0.1:{free_port()}",
+                        actions_url=f"http://127.0.0.1:{free_port()}", rasa_token="x")
+    with TestClient(create_app(settings)) as client:
+        conversation = client.post("/api/conversations").json()["id"]
+        r = client.post(f"/api/conversations/{conversation}/messages", json={"text": "Bonjour"})
+        assert r.status_code == 200
+        assert "0 800 222 100" in r.json()["messages"][0]["text"]
+        assert client.get("/healthz").status_code == 503
+        assert client.get(f"/api/conversations/{conversation}").status_code == 503

@@ -1,0 +1,61 @@
+"""`make run`'s launcher: one command starts the three processes, Ctrl-C stops them all."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from bot.run import rasa_endpoints
+from bot.settings import ROOT, Settings
+
+
+def test_endpoints_follow_the_settings_urls(tmp_path):
+    sqlite = rasa_endpoints(Settings(data_dir=tmp_path))
+    assert sqlite["tracker_store"] == {"type": "SQL", "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+    assert "lock_store" not in sqlite
+    pg = rasa_endpoints(Settings(tracker_db_url="postgresql://spro:secret@127.0.0.1:5433/suivi",
+                                 redis_url="redis://127.0.0.1:6380/2", actions_url="http://127.0.0.1:6055"))
+    assert pg["tracker_store"] == {"type": "SQL", "dialect": "postgresql", "host": "127.0.0.1", "port": 5433,
+                                   "db": "suivi", "username": "spro", "password": "secret"}
+    assert pg["lock_store"] == {"type": "redis", "url": "127.0.0.1", "port": 6380, "password": None, "db": 2}
+    assert pg["action_endpoint"] == {"url": "http://127.0.0.1:6055/webhook"}
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.stack
+def test_launcher_prints_urls_and_ctrl_c_stops_everything(tmp_path, free_port):
+    ports = {"gateway": free_port(), "rasa": free_port(), "actions": free_port()}
+    env = dict(os.environ, SPRO_DATA_DIR=str(tmp_path), SPRO_GATEWAY_PORT=str(ports["gateway"]),
+               SPRO_RASA_URL=f"http://127.0.0.1:{ports['rasa']}",
+               SPRO_ACTIONS_URL=f"http://127.0.0.1:{ports['actions']}")
+    proc = subprocess.Popen([sys.executable, "-m", "bot.run"], cwd=ROOT, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output = []
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            output.append(line)
+            if line.startswith("Ctrl-C"):
+                break
+        printed = "".join(output)
+        assert f"http://127.0.0.1:{ports['gateway']}/" in printed, printed[-3000:]
+        assert all(_listening(p) for p in ports.values())
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "Tous les processus sont arrêtés." in proc.stdout.read()
+    assert not any(_listening(p) for p in ports.values())
