@@ -34,7 +34,7 @@ fi
 want=$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
   echo "Installation des dépendances (la première fois : plusieurs minutes)…"
-  "$VENV/bin/python" -m pip install --quiet -c constraints.txt --no-build-isolation -e ".[test]"
+  "$VENV/bin/python" -m pip install --quiet -c constraints.txt -e ".[test]"
   "$VENV/bin/python" -m pip check
   echo "$want" > "$STAMP"
 fi
