@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -39,23 +40,23 @@ def test_launcher_prints_urls_and_ctrl_c_stops_everything(tmp_path, free_port):
                SPRO_ACTIONS_URL=f"http://127.0.0.1:{ports['actions']}")
     proc = subprocess.Popen([sys.executable, "-m", "bot.run"], cwd=ROOT, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    output = []
+    output: list[str] = []
+    # Drain the pipe all along: the children share it, and a full pipe would block their shutdown.
+    reader = threading.Thread(target=lambda: output.extend(iter(proc.stdout.readline, "")), daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            output.append(line)
-            if line.startswith("Ctrl-C"):
-                break
+        while not any(line.startswith("Ctrl-C") for line in output) and proc.poll() is None:
+            assert time.monotonic() < deadline, "".join(output)[-3000:]
+            time.sleep(0.2)
         printed = "".join(output)
         assert f"http://127.0.0.1:{ports['gateway']}/" in printed, printed[-3000:]
         assert all(_listening(p) for p in ports.values())
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(60) == 0
+        assert proc.wait(90) == 0
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert "Tous les processus sont arrêtés." in proc.stdout.read()
+    reader.join(10)
+    assert "Tous les processus sont arrêtés." in "".join(output)
     assert not any(_listening(p) for p in ports.values())
