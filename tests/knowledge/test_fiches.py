@@ -1,0 +1,80 @@
+"""Info cards (data/fiches.yml): the topics of domain.md §6 and old names, lookup and checks."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from knowledge import check_fiches
+
+TOPICS = ["spro", "cep", "cpf", "vae", "ptp-demission-reconversion", "apprentissage-contrat-pro", "cej",
+          "obligation-formation-retour-formation", "rqth", "bilan-competences", "parcoursup-orientation-scolaire",
+          "etoile-info"]
+OLD_NAMES = ["pole-emploi", "fongecif-opacif", "cif", "dif"]
+
+
+def test_every_topic_and_old_name_has_a_card(kb):
+    assert [card["key"] for card in kb.info_cards()] == TOPICS + OLD_NAMES
+
+
+@pytest.mark.parametrize("key", TOPICS + OLD_NAMES)
+def test_card_fields(kb, key):
+    card = kb.info_card(key)
+    assert card["titre"] and card["source"]
+    assert re.fullmatch(r"https://[a-z0-9.-]+\.[a-z]{2,}(/\S*)?", card["lien"])
+    assert date.fromisoformat(card["date_revue"]) == date(2026, 11, 25)
+    assert card["alias"]
+    # stable facts only: no amounts
+    assert "€" not in card["texte"] and "euro" not in card["texte"].lower()
+
+
+@pytest.mark.parametrize("asked, key", [
+    ("cpf", "cpf"), ("mon CPF", "cpf"), ("Compte formation", "cpf"), ("validation des acquis", "vae"),
+    ("Validation des acquis de l'expérience", "vae"), ("Pôle emploi", "pole-emploi"), ("pole emploi", "pole-emploi"),
+    ("Fongécif", "fongecif-opacif"), ("OPACIF", "fongecif-opacif"), ("CIF", "cif"), ("dif", "dif"),
+    ("démission reconversion", "ptp-demission-reconversion"), ("alternance", "apprentissage-contrat-pro"),
+    ("garantie jeunes", "cej"), ("MDPH", "rqth"), ("Onisep", "parcoursup-orientation-scolaire"),
+    ("0 800 222 100", "etoile-info"), ("décrochage", "obligation-formation-retour-formation"),
+])
+def test_lookup_by_key_or_alias(kb, asked, key):
+    assert kb.info_card(asked)["key"] == key
+
+
+def test_old_name_cards_are_flagged(kb):
+    assert [c["key"] for c in kb.info_cards() if c.get("ancien_nom")] == OLD_NAMES
+
+
+def test_unknown_card(kb):
+    assert kb.info_card("horoscope") is None
+
+
+def test_returned_card_is_a_copy(kb):
+    kb.info_card("cpf")["titre"] = "changé"
+    assert kb.info_card("cpf")["titre"] != "changé"
+
+
+def test_real_cards_pass_the_check(kb):
+    assert check_fiches(kb.info_cards()) == []
+
+
+def test_check_reports_bad_cards():
+    good = {"key": "a", "titre": "T", "texte": "Une phrase. Deux phrases.", "lien": "https://vae.gouv.fr",
+            "date_revue": "2026-11-25", "alias": ["x"], "source": "s"}
+    cards = [
+        dict(good),
+        dict(good, key="b", lien="http://vae.gouv.fr", alias=["y"]),
+        dict(good, key="c", date_revue="bientôt", alias=["z"]),
+        dict(good, key="d", texte="Une seule phrase.", alias=["w"]),
+        dict(good, key="e", alias=["X"]),
+        dict(good, key="f", titre="", alias=["v"], faits=[{"texte": "t", "source": "s"}]),
+    ]
+    problems = check_fiches(cards)
+    assert problems == [
+        "fiche b : lien https invalide 'http://vae.gouv.fr'",
+        "fiche c : date_revue invalide 'bientôt'",
+        "fiche d : 1 phrases (2 à 4 attendues)",
+        "fiche e : « X » désigne déjà la fiche a",
+        "fiche f : champ titre manquant",
+        "fiche f : un fait sans texte, source ou date",
+    ]
