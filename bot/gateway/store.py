@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Column, DateTime, String, create_engine, delete, select, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import Boolean, Column, DateTime, String, delete, select, text
 from sqlalchemy.orm import Session, declarative_base
+
+from knowledge.models import make_engine
 
 Base = declarative_base()
 
@@ -25,15 +26,6 @@ class Conversation(Base):
     masking_notice_sent = Column(Boolean, nullable=False, default=False)
 
 
-def make_engine(url: str) -> Engine:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database:
-        from pathlib import Path
-
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    return create_engine(url, future=True, pool_pre_ping=True)
-
-
 class ConversationStore:
     def __init__(self, url: str):
         self.engine = make_engine(url)
@@ -43,9 +35,11 @@ class ConversationStore:
         with Session(self.engine, future=True) as s, s.begin():
             s.add(Conversation(id=conversation_id, channel=channel))
 
-    def exists(self, conversation_id: str) -> bool:
+    def channel(self, conversation_id: str) -> str | None:
+        """The conversation's channel, or None when it does not exist."""
         with Session(self.engine, future=True) as s:
-            return s.get(Conversation, conversation_id) is not None
+            row = s.get(Conversation, conversation_id)
+            return row.channel if row else None
 
     def touch(self, conversation_id: str) -> None:
         with Session(self.engine, future=True) as s, s.begin():

@@ -1,0 +1,101 @@
+"""Conversation services around the profile: info cards, misunderstandings, restart, forget-me,
+satisfaction. Each is a thin adapter over `knowledge/`."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.orientation import canal, liaisons
+from actions.profil import ValidateProfilForm
+from knowledge import get_kb
+
+FALLBACK = "nlu_fallback"
+
+
+def fiche_buttons() -> list[dict[str, str]]:
+    return [{"title": card["titre"], "payload": f'/demander_info{{"sujet": "{card["key"]}"}}'}
+            for card in get_kb().info_cards() if not card.get("ancien_nom")][:8]
+
+
+class ActionFicheInfo(Action):
+    """Answers an info question from the knowledge base's cards; the form then resumes."""
+
+    def name(self) -> Text:
+        return "action_fiche_info"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        sujets = list(tracker.get_latest_entity_values("sujet"))
+        card = get_kb().info_card(sujets[0]) if sujets else None
+        if card is None:
+            dispatcher.utter_message(response="utter_sujets", buttons=fiche_buttons())
+            return []
+        fiche = {k: card[k] for k in ("key", "titre", "texte", "lien", "date_revue")}
+        dispatcher.utter_message(text=f"{card['titre']}\n{card['texte']}\nPour en savoir plus : {card['lien']}",
+                                 json_message={"type": "fiche", "fiche": fiche})
+        return []
+
+
+class ActionIncomprehension(Action):
+    """Not understood. First tries the text as the answer to the pending question; after two
+    misunderstandings in a row, offers buttons and a person to talk to."""
+
+    def name(self) -> Text:
+        return "action_incomprehension"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        if requested:
+            form = ValidateProfilForm()
+            extracted = await form._extract_slot(requested, dispatcher, tracker, domain)
+            if extracted.get(requested) is not None:
+                validate = getattr(form, f"validate_{requested}")
+                values = validate(extracted[requested], dispatcher, tracker, domain)
+                if values.get(requested) is not None:
+                    return [SlotSet(slot, value) for slot, value in values.items()]
+        intents = [e.get("parse_data", {}).get("intent", {}).get("name")
+                   for e in tracker.events if e.get("event") == "user"]
+        if intents[-2:] == [FALLBACK, FALLBACK]:
+            dispatcher.utter_message(response="utter_incompris_deux_fois")
+        else:
+            dispatcher.utter_message(response="utter_default")
+        return []
+
+
+class ActionRecommencer(Action):
+    def name(self) -> Text:
+        return "action_recommencer"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(response="utter_recommencer")
+        return [ActiveLoop(None), AllSlotsReset()]
+
+
+class ActionOublier(Action):
+    """Forget-me: the gateway deletes the conversation from every store when it sees this payload."""
+
+    def name(self) -> Text:
+        return "action_oublier"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(response="utter_oubli", json_message={"type": "oubli"})
+        return [ActiveLoop(None), AllSlotsReset()]
+
+
+class ActionEnregistrerAvis(Action):
+    """Records the one-question satisfaction check, anonymously (the motif only)."""
+
+    def name(self) -> Text:
+        return "action_enregistrer_avis"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        intent = tracker.latest_message.get("intent", {}).get("name")
+        avis = next(tracker.get_latest_entity_values("avis"), None)
+        utile = avis == "utile" if avis else intent == "affirm"
+        liaisons().record_avis(utile, canal(tracker), tracker.get_slot("besoin"))
+        dispatcher.utter_message(response="utter_merci_avis" if utile else "utter_merci_avis_negatif")
+        return []

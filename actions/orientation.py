@@ -1,0 +1,78 @@
+"""The recommendation: the knowledge base's decision, worded for the person, with its payload."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.profil import inconnus_from, profil_from
+from knowledge import get_kb
+from knowledge.liaison import LiaisonStore
+from knowledge.resume import phrase, resume_profil
+
+
+@lru_cache(maxsize=1)
+def liaisons() -> LiaisonStore:
+    return LiaisonStore()
+
+
+def canal(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("metadata") or {}).get("canal", "web")
+
+
+def nom_reseau(code: str) -> str:
+    reseau = get_kb().directory.reseau(code)
+    return reseau.nom if reseau else code
+
+
+def decrire_lieu(lieu: Dict[str, Any]) -> str:
+    details = [lieu.get("adresse"), lieu.get("commune")]
+    text = lieu["nom"] + "".join(f", {d}" for d in details if d)
+    if lieu.get("telephone"):
+        text += f", tél. {lieu['telephone']}"
+    if lieu.get("site_web"):
+        text += f", {lieu['site_web']}"
+    return text
+
+
+def texte_orientation(result: Dict[str, Any], code: str) -> str:
+    kb = get_kb()
+    commune = kb.communes.get(result["profil"]["commune"]) if result["profil"].get("commune") else None
+    lines = []
+    understood = phrase(resume_profil(result["profil"], commune.nom if commune else None))
+    if understood:
+        lines.append(f"Si je résume : {understood}.")
+    premier, *autres = result["reseaux"]
+    lines.append(f"Je vous conseille de vous adresser à : {nom_reseau(premier)}.")
+    if autres:
+        lines.append("Autre possibilité : " + ", ".join(nom_reseau(r) for r in autres) + ".")
+    operateur = result.get("operateur_cep")
+    if operateur and operateur not in result["reseaux"]:
+        lines.append(f"Pour un conseil en évolution professionnelle, gratuit : {nom_reseau(operateur)}.")
+    lines.append("Pourquoi : " + " ".join(r["texte"] for r in result["raisons"]))
+    if result["lieux"]:
+        lines.append("Où vous adresser : " + " ; ".join(decrire_lieu(l) for l in result["lieux"]) + ".")
+    lines.append(f"Votre code de liaison : {code}. Donnez-le à la structure ou à Etoile Info "
+                 "(0 800 222 100) : vous n'aurez pas à tout réexpliquer.")
+    return "\n".join(lines)
+
+
+class ActionOrienter(Action):
+    def name(self) -> Text:
+        return "action_orienter"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        result = get_kb().route(profil_from(tracker), inconnus=inconnus_from(tracker))
+        if not result["reseaux"]:  # outside the SPRO: say so, never pretend to route
+            dispatcher.utter_message(response="utter_hors_champ")
+            return [SlotSet("code_liaison", None)]
+        orientation = {k: result[k] for k in ("reseaux", "operateur_cep", "lieux", "raisons", "profil")}
+        code = liaisons().save(orientation, canal=canal(tracker))
+        orientation["code_liaison"] = code
+        dispatcher.utter_message(text=texte_orientation(result, code),
+                                 json_message={"type": "orientation", "orientation": orientation})
+        return [SlotSet("code_liaison", code)]

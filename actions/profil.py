@@ -1,0 +1,201 @@
+"""Filling the profile (product.md §3) from what the person says.
+
+`ValidateSlotMappings` runs after every user message and turns raw entity values into slot values
+(ages in words, commune names into INSEE codes, trades into sectors). `ValidateProfilForm` drives
+the questions: the form asks exactly what the knowledge base lists in `manquant`, most useful
+first, and accepts "je ne sais pas". Neither decides anything: `knowledge/` does.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction, ValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.normalise import canonical, parse_age, parse_bool
+from knowledge import ProfileError, get_kb
+from knowledge.profile import ENUM_SLOTS, SLOTS
+
+log = logging.getLogger(__name__)
+NE_SAIS_PAS = "ne_sais_pas"
+# A contract given without a statut says the person is an employee (or an apprentice).
+STATUT_DU_CONTRAT = {"alternance": "apprenti"}
+
+
+def profil_from(tracker: Tracker) -> dict[str, Any]:
+    return {slot: tracker.get_slot(slot) for slot in SLOTS if tracker.get_slot(slot) is not None}
+
+
+def inconnus_from(tracker: Tracker) -> list[str]:
+    return list(tracker.get_slot("inconnus") or [])
+
+
+def route(tracker: Tracker) -> dict[str, Any]:
+    """The knowledge base's decision for what the tracker knows so far."""
+    return get_kb().route(profil_from(tracker), inconnus=inconnus_from(tracker))
+
+
+def spans(tracker: Tracker, entity: str) -> list[str]:
+    """What the person wrote for an entity in the last message: the whole stretch covering all
+    its pieces first (DIET may split "reprendre une formation"), then each piece, last first."""
+    text = tracker.latest_message.get("text") or ""
+    found = [e for e in tracker.latest_message.get("entities") or []
+             if e.get("entity") == entity and "start" in e and "end" in e]
+    if not found:
+        return []
+    pieces = [text[e["start"]:e["end"]] for e in reversed(found)]
+    whole = text[min(e["start"] for e in found):max(e["end"] for e in found)]
+    return [whole] + pieces if len(found) > 1 else pieces
+
+
+def commune_buttons(candidates) -> list[dict[str, str]]:
+    return [{"title": f"{c.nom} ({c.departement})", "payload": f'/informer{{"commune": "{c.insee}"}}'}
+            for c in candidates[:6]]
+
+
+class ProfilValidation:
+    """validate_<slot> methods shared by the global validation and the form (idempotent)."""
+
+    def validate_age(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                     domain: DomainDict) -> Dict[Text, Any]:
+        age = parse_age(value, whole_message=tracker.get_slot("requested_slot") == "age")
+        if age is None:
+            dispatcher.utter_message(response="utter_age_invalide")
+        return {"age": age}
+
+    def validate_commune(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                         domain: DomainDict) -> Dict[Text, Any]:
+        match = get_kb().communes.resolve(str(value))
+        if match.resolved is not None:
+            return {"commune": match.resolved.insee, "departement": match.resolved.departement}
+        if len(match.communes) > 1:
+            dispatcher.utter_message(response="utter_commune_ambigue",
+                                     buttons=commune_buttons(match.communes))
+            return {"commune": None}
+        if match.departement:  # a département, or a postal code outside the region
+            return {"commune": None, "departement": match.departement}
+        if tracker.get_slot("requested_slot") == "commune":
+            dispatcher.utter_message(response="utter_commune_inconnue")
+        return {"commune": None}
+
+    def validate_metier(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                        domain: DomainDict) -> Dict[Text, Any]:
+        metier = " ".join(str(value).split())[:100]
+        if not metier:
+            return {"metier": None}
+        secteur = get_kb().secteur(metier)
+        return {"metier": metier, "secteur": secteur} if secteur else {"metier": metier}
+
+    def validate_contrat(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                         domain: DomainDict) -> Dict[Text, Any]:
+        value = canonical(spans(tracker, "contrat") + [str(value)], ENUM_SLOTS["contrat"])
+        if value is None:
+            return {"contrat": None}
+        result: Dict[Text, Any] = {"contrat": value}
+        if tracker.get_slot("statut") is None:
+            result["statut"] = STATUT_DU_CONTRAT.get(value, "salarie")
+        return result
+
+    def validate_departement(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> Dict[Text, Any]:
+        if value in ENUM_SLOTS["departement"]:
+            return {"departement": value}
+        return {"departement": get_kb().communes.resolve(str(value)).departement}
+
+    def _bool(self, slot: str, value: Any) -> Dict[Text, Any]:
+        return {slot: parse_bool(value)}
+
+    def validate_handicap(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._bool("handicap", value)
+
+    def validate_cadre(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._bool("cadre", value)
+
+    def _enum(self, slot: str, value: Any, tracker: Tracker) -> Dict[Text, Any]:
+        return {slot: canonical(spans(tracker, slot) + [str(value)], ENUM_SLOTS[slot])}
+
+    def validate_statut(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._enum("statut", value, tracker)
+
+    def validate_besoin(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._enum("besoin", value, tracker)
+
+    def validate_secteur(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._enum("secteur", value, tracker)
+
+
+class ValidateSlotMappings(ProfilValidation, ValidationAction):
+    """Runs after every user message (Rasa's `action_validate_slot_mappings`)."""
+
+    def name(self) -> Text:
+        return "action_validate_slot_mappings"
+
+    def domain_slots(self, domain: DomainDict) -> List[Text]:
+        return list(SLOTS)
+
+
+class ValidateProfilForm(ProfilValidation, FormValidationAction):
+    """The form's questions are the knowledge base's `manquant`, recomputed at every turn."""
+
+    def name(self) -> Text:
+        return "validate_profil_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        try:
+            manquant = route(tracker)["manquant"]
+        except ProfileError as exc:  # a value slipped through validation: ask nothing more
+            log.warning("profile rejected by the knowledge base: %s", exc)
+            return []
+        # Only slots the form knows how to ask (the domain's list) — `departement` is asked as commune.
+        asked = [slot for slot in manquant if slot in domain_slots]
+        # Slots filled this turn leave `manquant` but must still be validated (and kept): rasa_sdk
+        # only returns the values of slots that are in this list.
+        just_set = [slot for slot in tracker.slots_to_validate() if slot in domain_slots and slot not in asked]
+        return asked + just_set
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        if requested and tracker.latest_message.get("intent", {}).get("name") == NE_SAIS_PAS:
+            inconnus = sorted(set(inconnus_from(tracker)) | {requested})
+            tracker.slots["inconnus"] = inconnus
+            dispatcher.utter_message(response="utter_pas_de_souci")
+            return [SlotSet("inconnus", inconnus)] + await super().run(dispatcher, tracker, domain)
+        return await super().run(dispatcher, tracker, domain)
+
+    # A bare answer to the pending question, when the NLU found no entity in it.
+    def _answer(self, tracker: Tracker, slot: str) -> Optional[str]:
+        if tracker.get_slot("requested_slot") != slot or tracker.get_slot(slot) is not None:
+            return None
+        text = (tracker.latest_message.get("text") or "").strip()
+        return text if text and not text.startswith("/") else None
+
+    async def extract_age(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        text = self._answer(tracker, "age")
+        age = parse_age(text, whole_message=True) if text else None
+        return {"age": age} if age is not None else {}
+
+    async def extract_commune(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        text = self._answer(tracker, "commune")
+        return {"commune": text} if text else {}
+
+    async def extract_metier(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        text = self._answer(tracker, "metier")
+        intent = tracker.latest_message.get("intent", {}).get("name")
+        return {"metier": text} if text and intent in ("informer", "nlu_fallback") else {}
+
+    def _yes_no(self, tracker: Tracker, slot: str) -> Dict[Text, Any]:
+        text = self._answer(tracker, slot)
+        value = parse_bool(text) if text else None
+        return {slot: value} if value is not None else {}
+
+    async def extract_handicap(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._yes_no(tracker, "handicap")
+
+    async def extract_cadre(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return self._yes_no(tracker, "cadre")

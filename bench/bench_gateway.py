@@ -1,0 +1,101 @@
+"""Message round trip through the gateway vs. straight to Rasa's REST channel, under concurrency.
+
+Starts the real stack (action server, Rasa, gateway) on free loopback ports, or uses a running
+gateway given with --gateway URL (and --rasa URL for the direct comparison). Prints p50/p95 per
+message for both paths and the gateway's overhead. Asserts nothing.
+
+    .venv/bin/python bench/bench_gateway.py --conversations 20 --turns 5
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from bot.run import Stack
+from bot.settings import ROOT, Settings
+
+TURNS = ["bonjour", "j'ai 24 ans je suis en CDD à Tours", "je voudrais changer de métier",
+         "non", "c'est quoi le CPF ?", "tu es un robot ?", "merci"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def summary(name: str, samples: list[float]) -> float:
+    samples = sorted(samples)
+    p50 = statistics.median(samples)
+    p95 = samples[int(len(samples) * 0.95) - 1]
+    print(f"{name:<8} n={len(samples):4d}  p50={p50:7.1f} ms  p95={p95:7.1f} ms  max={samples[-1]:7.1f} ms")
+    return p50
+
+
+async def via_gateway(client: httpx.AsyncClient, turns: int, samples: list[float]) -> None:
+    conversation = (await client.post("/api/conversations")).json()["id"]
+    for text in (TURNS * 3)[:turns]:
+        start = time.perf_counter()
+        r = await client.post(f"/api/conversations/{conversation}/messages", json={"text": text})
+        samples.append((time.perf_counter() - start) * 1000)
+        r.raise_for_status()
+
+
+async def direct(client: httpx.AsyncClient, sender: str, turns: int, samples: list[float]) -> None:
+    for text in (TURNS * 3)[:turns]:
+        start = time.perf_counter()
+        r = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
+        samples.append((time.perf_counter() - start) * 1000)
+        r.raise_for_status()
+
+
+async def measure(gateway: str, rasa: str, conversations: int, turns: int) -> None:
+    limits = httpx.Limits(max_connections=conversations * 2)
+    async with httpx.AsyncClient(base_url=gateway, timeout=60, limits=limits) as g, \
+            httpx.AsyncClient(base_url=rasa, timeout=60, limits=limits) as r:
+        await via_gateway(g, 2, [])  # warm-up: first parse loads lazily
+        gw: list[float] = []
+        dr: list[float] = []
+        for round_ in range(2):  # interleave the two paths so both see the same machine load
+            await asyncio.gather(*(via_gateway(g, turns, gw) for _ in range(conversations)))
+            await asyncio.gather(*(direct(r, f"bench-{round_}-{i}-{time.time_ns()}", turns, dr)
+                                   for i in range(conversations)))
+    print(f"{conversations} concurrent conversations x {turns} messages x 2 rounds")
+    g50 = summary("gateway", gw)
+    d50 = summary("rasa", dr)
+    print(f"gateway overhead (p50): {g50 - d50:+.1f} ms ({(g50 - d50) / d50 * 100:+.1f} %)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conversations", type=int, default=20)
+    parser.add_argument("--turns", type=int, default=5)
+    parser.add_argument("--gateway")
+    parser.add_argument("--rasa")
+    args = parser.parse_args()
+    if args.gateway:
+        asyncio.run(measure(args.gateway, args.rasa, args.conversations, args.turns))
+        return
+    data = Path(tempfile.mkdtemp())
+    settings = Settings(data_dir=data, model_path=ROOT / "models" / "spro.tar.gz", gateway_port=free_port(),
+                        rasa_url=f"http://127.0.0.1:{free_port()}", actions_url=f"http://127.0.0.1:{free_port()}")
+    stack = Stack(settings, log_dir=data / "logs")
+    start = time.monotonic()
+    stack.start()
+    try:
+        stack.wait_ready(timeout=300)
+        print(f"stack ready in {time.monotonic() - start:.1f} s")
+        asyncio.run(measure(settings.gateway_url, settings.rasa_url, args.conversations, args.turns))
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()

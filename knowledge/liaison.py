@@ -1,0 +1,99 @@
+"""Fiches de liaison: the hand-over from the première porte to the deuxième porte.
+
+A fiche holds the profile and the orientation result under a short code the person can give to a
+téléconseiller or to the structure. It never holds an identity: the profile has none.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, declarative_base
+
+from knowledge.models import make_engine
+
+# No 0/O, 1/I/L: the code is read out on the phone.
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+Base = declarative_base()
+
+
+class FicheRow(Base):
+    __tablename__ = "fiches_liaison"
+    code = Column(String(CODE_LENGTH), primary_key=True)
+    created_at = Column(DateTime, nullable=False)
+    canal = Column(String(16), nullable=False)
+    orientation = Column(JSON, nullable=False)
+
+
+class AvisRow(Base):
+    """One answer to "was this useful?", with the motif for the indicators — nothing else."""
+    __tablename__ = "avis"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    created_at = Column(DateTime, nullable=False)
+    canal = Column(String(16), nullable=False)
+    besoin = Column(String(32))
+    utile = Column(Boolean, nullable=False)
+
+
+@dataclass(frozen=True)
+class Fiche:
+    code: str
+    created_at: dt.datetime
+    canal: str
+    orientation: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code_liaison": self.code, "date": self.created_at.isoformat(timespec="minutes"),
+                "canal": self.canal, "orientation": self.orientation}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(text: str) -> str | None:
+    """What a person reads out ("k7m 2qx") to the stored form, or None if it cannot be a code."""
+    code = "".join(text.split()).upper()
+    return code if len(code) == CODE_LENGTH and all(c in ALPHABET for c in code) else None
+
+
+class LiaisonStore:
+    def __init__(self, url: str | None = None):
+        self.engine = make_engine(url)
+        Base.metadata.create_all(self.engine)
+
+    def save(self, orientation: Mapping[str, Any], canal: str = "web") -> str:
+        """Store a result (its `profil` included) and return its new code."""
+        for _ in range(5):  # 31^6 ≈ 887 million codes: a collision is rare, retry it
+            code = new_code()
+            try:
+                with Session(self.engine, future=True) as s, s.begin():
+                    s.add(FicheRow(code=code, canal=canal, orientation=dict(orientation),
+                                   created_at=_now()))
+                return code
+            except IntegrityError:
+                continue
+        raise RuntimeError("no free code_liaison after 5 tries")
+
+    def record_avis(self, utile: bool, canal: str, besoin: str | None) -> None:
+        with Session(self.engine, future=True) as s, s.begin():
+            s.add(AvisRow(created_at=_now(), canal=canal, besoin=besoin, utile=utile))
+
+    def get(self, code: str) -> Fiche | None:
+        normalised = normalise_code(code)
+        if normalised is None:
+            return None
+        with Session(self.engine, future=True) as s:
+            row = s.execute(select(FicheRow).where(FicheRow.code == normalised)).scalar_one_or_none()
+            if row is None:
+                return None
+            return Fiche(row.code, row.created_at, row.canal, row.orientation)

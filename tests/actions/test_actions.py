@@ -1,0 +1,170 @@
+"""The custom actions: normalisation, the form's questions, orientation, services."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa_sdk.events import SlotSet
+
+from actions.conversation import ActionEnregistrerAvis, ActionFicheInfo, ActionIncomprehension
+from actions.orientation import ActionOrienter, liaisons
+from actions.profil import ValidateProfilForm, ValidateSlotMappings
+
+
+def run(action, dispatcher, tracker, domain):
+    return asyncio.run(action.run(dispatcher, tracker, domain))
+
+
+def slots_of(events) -> dict:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+# --- normalisation after every message ---------------------------------------------------------
+
+@pytest.mark.parametrize("raw, expected", [
+    ({"age": "dix-neuf"}, {"age": 19}),
+    ({"age": "24"}, {"age": 24}),
+    ({"age": "150"}, {"age": None}),
+    ({"commune": "joue les tours"}, {"commune": "37122", "departement": "37"}),
+    ({"commune": "chateauroux"}, {"commune": "36044", "departement": "36"}),
+    ({"commune": "75011"}, {"commune": None, "departement": "hors_region"}),
+    ({"commune": "loiret"}, {"commune": None, "departement": "45"}),
+    ({"metier": "cuisinière"}, {"metier": "cuisinière", "secteur": "artisanat"}),
+    ({"contrat": "cdd"}, {"contrat": "cdd", "statut": "salarie"}),
+    ({"contrat": "alternance"}, {"contrat": "alternance", "statut": "apprenti"}),
+    ({"handicap": "oui"}, {"handicap": True}),
+    ({"statut": "chomeur"}, {"statut": "demandeur_emploi"}),
+    ({"statut": "pilote de course"}, {"statut": None}),
+    ({"besoin": "salarie"}, {"besoin": None}),
+])
+def test_slot_values_are_normalised(raw, expected, dispatcher, domain, make_tracker):
+    events = run(ValidateSlotMappings(), dispatcher, make_tracker(raw), domain)
+    assert {k: v for k, v in slots_of(events).items() if k in expected} == expected
+
+
+def test_an_ambiguous_commune_is_asked_back_with_buttons_not_guessed(dispatcher, domain, make_tracker):
+    events = run(ValidateSlotMappings(), dispatcher, make_tracker({"commune": "st amand"}), domain)
+    assert slots_of(events)["commune"] is None
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_commune_ambigue"
+    titles = [b["title"] for b in message["buttons"]]
+    assert "Saint-Amand-Montrond (18)" in titles and len(titles) > 1
+
+
+# --- the form asks what the knowledge base still needs ------------------------------------------
+
+def next_question(events):
+    return slots_of(events).get("requested_slot", "absent")
+
+
+def test_apprenticeship_without_a_trade_asks_for_the_trade(dispatcher, domain, make_tracker):
+    tracker = make_tracker({"besoin": "apprentissage", "age": 19, "statut": "decrocheur"})
+    assert next_question(run(ValidateProfilForm(), dispatcher, tracker, domain)) == "metier"
+
+
+def test_nothing_left_to_ask_ends_the_form(dispatcher, domain, make_tracker):
+    tracker = make_tracker({"besoin": "apprentissage", "age": 19, "statut": "decrocheur",
+                            "metier": "cuisinier", "secteur": "artisanat", "commune": "45234",
+                            "departement": "45", "handicap": False})
+    assert next_question(run(ValidateProfilForm(), dispatcher, tracker, domain)) is None
+
+
+def test_a_bare_number_answers_the_age_question(dispatcher, domain, make_tracker):
+    tracker = make_tracker({"besoin": "emploi", "statut": "demandeur_emploi"}, text="42",
+                           requested_slot="age", active_loop="profil_form")
+    events = run(ValidateProfilForm(), dispatcher, tracker, domain)
+    assert slots_of(events)["age"] == 42
+    assert next_question(events) != "age"
+
+
+def test_dont_know_is_accepted_and_never_asked_again(dispatcher, domain, make_tracker):
+    tracker = make_tracker({"besoin": "emploi", "statut": "demandeur_emploi"}, text="je préfère ne pas répondre",
+                           intent="ne_sais_pas", requested_slot="age", active_loop="profil_form")
+    events = run(ValidateProfilForm(), dispatcher, tracker, domain)
+    assert slots_of(events)["inconnus"] == ["age"]
+    assert next_question(events) != "age"
+    assert dispatcher.messages[0]["response"] == "utter_pas_de_souci"
+
+
+# --- orientation -------------------------------------------------------------------------------
+
+def test_orientation_payload_and_fiche_de_liaison(dispatcher, domain, make_tracker):
+    tracker = make_tracker({"besoin": "apprentissage", "age": 19, "statut": "decrocheur",
+                            "metier": "cuisinier", "secteur": "artisanat", "commune": "45234",
+                            "departement": "45"})
+    events = run(ActionOrienter(), dispatcher, tracker, domain)
+    [message] = dispatcher.messages
+    orientation = message["custom"]["orientation"]
+    assert orientation["reseaux"][:2] == ["cma", "mission-locale"]
+    assert orientation["profil"]["metier"] == "cuisinier"
+    code = orientation["code_liaison"]
+    assert slots_of(events)["code_liaison"] == code
+    assert code in message["text"] and "Chambre de métiers" in message["text"]
+    stored = liaisons().get(code.lower())
+    assert stored is not None and stored.orientation["reseaux"] == orientation["reseaux"]
+    assert "code_liaison" not in stored.orientation["profil"]
+
+
+def test_outside_the_spro_is_said_kindly_without_a_route(dispatcher, domain, make_tracker):
+    events = run(ActionOrienter(), dispatcher, make_tracker({"besoin": "hors_champ"}), domain)
+    assert dispatcher.messages[0]["response"] == "utter_hors_champ"
+    assert "custom" not in dispatcher.messages[0] or not dispatcher.messages[0]["custom"]
+    assert slots_of(events)["code_liaison"] is None
+
+
+# --- services ----------------------------------------------------------------------------------
+
+def test_info_card_from_the_knowledge_base(dispatcher, domain, make_tracker):
+    tracker = make_tracker(intent="demander_info", entities=[{"entity": "sujet", "value": "cpf"}])
+    run(ActionFicheInfo(), dispatcher, tracker, domain)
+    fiche = dispatcher.messages[0]["custom"]["fiche"]
+    assert fiche["key"] == "cpf" and fiche["lien"].startswith("https://")
+    assert fiche["lien"] in dispatcher.messages[0]["text"]
+
+
+def test_unknown_topic_offers_the_topics(dispatcher, domain, make_tracker):
+    run(ActionFicheInfo(), dispatcher, make_tracker(intent="demander_info"), domain)
+    assert dispatcher.messages[0]["response"] == "utter_sujets"
+    assert len(dispatcher.messages[0]["buttons"]) >= 5
+
+
+def fallback_event():
+    return {"event": "user", "text": "gnagna", "parse_data": {"intent": {"name": "nlu_fallback"}}}
+
+
+def test_second_misunderstanding_in_a_row_offers_buttons_and_a_person(dispatcher, domain, make_tracker):
+    once = make_tracker(text="gnagna", intent="nlu_fallback")
+    run(ActionIncomprehension(), dispatcher, once, domain)
+    assert dispatcher.messages[-1]["response"] == "utter_default"
+    twice = make_tracker(text="blabla", intent="nlu_fallback", events=[fallback_event()])
+    run(ActionIncomprehension(), dispatcher, twice, domain)
+    assert dispatcher.messages[-1]["response"] == "utter_incompris_deux_fois"
+
+
+def test_misunderstood_text_is_still_tried_as_the_pending_answer(dispatcher, domain, make_tracker):
+    tracker = make_tracker({"besoin": "emploi"}, text="Vierzon", intent="nlu_fallback",
+                           requested_slot="commune", active_loop="profil_form")
+    events = run(ActionIncomprehension(), dispatcher, tracker, domain)
+    assert slots_of(events) == {"commune": "18279", "departement": "18"}
+    assert dispatcher.messages == []
+
+
+def test_satisfaction_is_recorded(dispatcher, domain, make_tracker):
+    tracker = make_tracker({"besoin": "vae"}, intent="donner_avis", entities=[{"entity": "avis", "value": "pas_utile"}])
+    run(ActionEnregistrerAvis(), dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] == "utter_merci_avis_negatif"
+
+
+@pytest.mark.parametrize("text, entities, slot, expected", [
+    ("g arreté le lycée l'an dernier", [("statut", 2, 20, "arreté le lycée l'")], "statut", "decrocheur"),
+    ("je voudrais reprendre une formation", [("besoin", 12, 21, "reprendre"), ("besoin", 26, 35, "formation")],
+     "besoin", "retour_formation"),
+    ("je suis licenciée", [("statut", 8, 17, "licenciée")], "statut", "demandeur_emploi"),
+    ("en interim", [("contrat", 3, 10, "interim")], "contrat", "interim"),
+])
+def test_spans_cut_by_the_nlu_still_give_the_canonical_value(text, entities, slot, expected, dispatcher,
+                                                              domain, make_tracker):
+    ents = [{"entity": e, "start": s, "end": t, "value": v} for e, s, t, v in entities]
+    tracker = make_tracker({slot: entities[-1][3]}, text=text, entities=ents)
+    events = run(ValidateSlotMappings(), dispatcher, tracker, domain)
+    assert slots_of(events)[slot] == expected

@@ -1,0 +1,133 @@
+"""End to end through the gateway API: people describe their situation in their own words and
+reach the right orientation payload (domain.md §4 reference situations first)."""
+from __future__ import annotations
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.stack
+
+# How a person answers each question, if asked (free text, as typed).
+ANSWERS = {
+    "besoin": "je cherche du travail",
+    "statut": "je suis au chômage",
+    "age": "45",
+    "commune": "Tours",
+    "metier": "cuisinier",
+    "secteur": "/informer{\"secteur\": \"artisanat\"}",
+    "cadre": "non",
+    "handicap": "non",
+    "contrat": "CDD",
+}
+
+
+def converse(gateway: httpx.Client, first: str, answers: dict[str, str] | None = None, max_turns: int = 8,
+             conversation: str | None = None):
+    """Say `first`, answer every question until the orientation arrives.
+
+    Returns (the orientation message, the slots asked, the conversation id)."""
+    answers = {**ANSWERS, **(answers or {})}
+    conversation = conversation or gateway.post("/api/conversations").json()["id"]
+    text, asked = first, []
+    for _ in range(max_turns):
+        body = {"payload": text} if text.startswith("/") else {"text": text}
+        reply = gateway.post(f"/api/conversations/{conversation}/messages", json=body)
+        assert reply.status_code == 200, reply.text
+        data = reply.json()
+        for message in data["messages"]:
+            if (message.get("custom") or {}).get("type") == "orientation":
+                return message, asked, conversation
+        slot = data["state"]["requested_slot"]
+        assert slot, f"no question and no orientation after {asked}: {data['messages']}"
+        assert slot not in asked, f"asked {slot} twice"
+        asked.append(slot)
+        text = answers[slot]
+    pytest.fail(f"no orientation after {asked}")
+
+
+def test_reference_1_parent_just_laid_off_goes_to_france_travail(gateway):
+    message, asked, _ = converse(
+        gateway, "Bonjour, je viens d'être licenciée et je voudrais savoir ce que je peux faire pour moi. "
+                 "J'ai 45 ans, j'habite à Bourges.")
+    orientation = message["custom"]["orientation"]
+    assert orientation["reseaux"][0] == "france-travail"
+    assert orientation["operateur_cep"] == "france-travail"
+    assert orientation["profil"]["statut"] == "demandeur_emploi"
+    assert all(l["departement"] in ("18", None) for l in orientation["lieux"])
+    assert "age" not in asked and "statut" not in asked
+
+
+def test_reference_2_apprenticeship_in_cooking_goes_to_the_cma(gateway):
+    message, asked, _ = converse(gateway, "salut jai 19 ans je cherche un apprentissage en cuisine vers orleans")
+    orientation = message["custom"]["orientation"]
+    assert orientation["reseaux"][:2] == ["cma", "mission-locale"]
+    assert orientation["profil"]["age"] == 19
+    assert orientation["profil"]["commune"] == "45234"
+    assert "metier" not in asked and "age" not in asked
+
+
+def test_reference_3_young_employee_whose_cdd_ends(gateway):
+    message, asked, _ = converse(
+        gateway, "j'ai 24 ans, je suis en CDD à Tours et mon contrat se termine le mois prochain, "
+                 "je voudrais savoir quoi faire après", {"besoin": "je veux changer de métier"})
+    orientation = message["custom"]["orientation"]
+    assert orientation["operateur_cep"] == "cep-actifs-occupes"
+    assert orientation["reseaux"][0] == "cep-actifs-occupes"
+    assert "mission-locale" in orientation["reseaux"]
+    assert orientation["profil"]["contrat"] == "cdd"
+
+
+def test_reference_4_young_decrocheur_goes_to_the_cio(gateway):
+    message, asked, _ = converse(
+        gateway, "jai 17 ans g arreté le lycée l'an dernier et depuis je fais rien, je voudrais reprendre une formation",
+        {"commune": "Châteauroux"})
+    orientation = message["custom"]["orientation"]
+    assert orientation["reseaux"][:2] == ["cio", "mission-locale"]
+    assert orientation["profil"]["statut"] == "decrocheur"
+
+
+def test_code_liaison_retrieves_the_fiche(gateway):
+    message, _, _ = converse(gateway, "j'ai 19 ans je cherche un apprentissage de boulanger à Blois")
+    code = message["custom"]["orientation"]["code_liaison"]
+    fiche = gateway.get(f"/api/liaison/{code.lower()}")
+    assert fiche.status_code == 200
+    assert fiche.json()["orientation"]["reseaux"] == message["custom"]["orientation"]["reseaux"]
+    assert gateway.get("/api/liaison/ZZZZZZ").status_code == 404
+
+
+def test_correction_updates_the_recommendation(gateway):
+    message, _, conversation = converse(gateway, "j'ai 22 ans je suis au chomage à Vierzon je cherche du travail")
+    assert message["custom"]["orientation"]["operateur_cep"] == "mission-locale"
+    corrected, asked, _ = converse(gateway, "non pardon j'ai 37 ans", conversation=conversation)
+    orientation = corrected["custom"]["orientation"]
+    assert orientation["profil"]["age"] == 37 and orientation["profil"]["commune"] == "18279"
+    assert orientation["operateur_cep"] == "france-travail"
+    assert "age" not in asked and "commune" not in asked
+
+
+def test_info_question_mid_conversation_then_resume(gateway):
+    conversation = gateway.post("/api/conversations").json()["id"]
+    first = gateway.post(f"/api/conversations/{conversation}/messages",
+                         json={"text": "je suis salarié et je veux changer de métier"}).json()
+    pending = first["state"]["requested_slot"]
+    assert pending
+    info = gateway.post(f"/api/conversations/{conversation}/messages",
+                        json={"text": "c'est quoi le CPF ?"}).json()
+    assert any((m.get("custom") or {}).get("type") == "fiche" for m in info["messages"])
+    assert info["state"]["requested_slot"] == pending
+
+
+def test_distress_gets_emergency_numbers_first(gateway):
+    conversation = gateway.post("/api/conversations").json()["id"]
+    reply = gateway.post(f"/api/conversations/{conversation}/messages",
+                         json={"text": "je n'en peux plus je veux en finir avec la vie"}).json()
+    first = reply["messages"][0]["text"]
+    assert "3114" in first and "112" in first
+
+
+def test_forget_me_from_the_conversation(gateway):
+    _, _, conversation = converse(gateway, "j'ai 30 ans je suis au chômage à Dreux et je cherche du travail")
+    reply = gateway.post(f"/api/conversations/{conversation}/messages", json={"text": "effacez mes données"})
+    assert reply.status_code == 200
+    assert "effacé" in reply.json()["messages"][0]["text"]
+    assert gateway.get(f"/api/conversations/{conversation}").status_code == 404
