@@ -167,6 +167,9 @@ def main() -> int:
     def _terminate(signum, frame):
         raise KeyboardInterrupt
 
+    # Ctrl-C and a service manager's SIGTERM both stop everything. SIGINT is set explicitly: a
+    # process started in the background by a non-interactive shell inherits it as ignored.
+    signal.signal(signal.SIGINT, _terminate)
     signal.signal(signal.SIGTERM, _terminate)
     try:
         print("Démarrage de l'assistant (serveur d'actions, Rasa, passerelle)…", flush=True)
