@@ -5,12 +5,13 @@ Communes and trades are resolved by `knowledge/`; this module only reads numbers
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from knowledge.texte import words
 
 _UNITS = {"zero": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
           "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13,
@@ -25,17 +26,10 @@ _YES = {"oui", "ouais", "ouai", "oue", "yes", "exact", "exactement", "vrai", "af
 _NO = {"non", "nan", "no", "pas du tout", "absolument pas", "faux", "non non", "negatif", "aucun", "aucune"}
 
 
-def fold(text: str) -> str:
-    """Lower case, no accents, apostrophes and hyphens as spaces."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[’'`\-_.,;:!?()]", " ", text).split())
-
-
 def words_to_number(text: str) -> int | None:
     """French number words up to 99: "dix-neuf", "vingt et un", "quatre-vingt-deux"."""
     total, current, seen = 0, 0, False
-    for word in fold(text).split():
+    for word in words(text).split():
         if word == "et":
             continue
         if word in _UNITS:
@@ -67,7 +61,7 @@ def parse_age(value: Any, whole_message: bool = False) -> int | None:
     if isinstance(value, (int, float)):
         number = int(value) if float(value).is_integer() else None
     else:
-        text = fold(str(value))
+        text = words(str(value))
         match = _YEARS_OLD.search(text) or _I_AM.search(text)
         if match:
             number = int(match.group(1))
@@ -80,7 +74,7 @@ def parse_age(value: Any, whole_message: bool = False) -> int | None:
 def parse_bool(value: Any) -> bool | None:
     if isinstance(value, bool):
         return value
-    text = fold(str(value))
+    text = words(str(value))
     if text in _YES or text.startswith("oui"):
         return True
     if text in _NO or text.startswith("non ") or text.startswith("pas "):
@@ -99,7 +93,7 @@ def synonym_table() -> dict[str, str]:
     for item in data.get("nlu") or []:
         if "synonym" in item:
             for line in item["examples"].splitlines():
-                phrase = fold(line.strip().lstrip("-"))
+                phrase = words(line.strip().lstrip("-"))
                 if phrase:
                     table[phrase] = str(item["synonym"])
     return table
@@ -116,17 +110,17 @@ def canonical(texts: list[str], allowed: tuple) -> str | None:
     for text in texts:
         if text in allowed:
             return text
-        folded = fold(text)
+        folded = words(text)
         if folded in allowed:
             return folded
         if table.get(folded) in allowed:
             return table[folded]
     for text in texts:
-        padded = f" {fold(text)} "
+        padded = f" {words(text)} "
         inside = [p for p, v in table.items() if v in allowed and len(p) >= 4 and f" {p} " in padded]
         if inside:
             return table[max(inside, key=len)]
-        folded = fold(text)
+        folded = words(text)
         if len(folded) >= 5:
             starts = [p for p, v in table.items() if v in allowed and p.startswith(folded)]
             if starts and len({table[p] for p in starts}) == 1:

@@ -26,11 +26,12 @@ from __future__ import annotations
 import csv
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
+
+from knowledge.texte import LIGATURES, fold
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "communes_cvl.csv"
 
@@ -126,19 +127,12 @@ class CommuneMatch:
 
 _NO_MATCH = CommuneMatch("aucune", (), None)
 
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "’": "'", "ʼ": "'", "‘": "'"})
 _TOKEN = re.compile(r"[^\W_]+")
-
-
-def _fold(text: str) -> str:
-    """Lower case without accents or ligatures."""
-    text = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
 
 def _tokens(text: str) -> list[str]:
     """Accent-less lower-case words, abbreviations expanded ("St-Amand" -> ["saint", "amand"])."""
-    folded = re.sub(r"\bs/\s*", " sur ", _fold(text))
+    folded = re.sub(r"\bs/\s*", " sur ", fold(text))
     return [_ABBREVIATIONS.get(t, t) for t in _TOKEN.findall(folded)]
 
 
@@ -210,9 +204,9 @@ class _Sentence:
     """A free sentence as words: the original spelling (for capitals and hyphens) and the comparison tokens."""
 
     def __init__(self, text: str):
-        self.text = text.translate(_LIGATURES)
+        self.text = text.translate(LIGATURES)
         self.words = list(_TOKEN.finditer(self.text))
-        self.tokens = [_ABBREVIATIONS.get(t, t) for t in (_fold(w.group(0)) for w in self.words)]
+        self.tokens = [_ABBREVIATIONS.get(t, t) for t in (fold(w.group(0)) for w in self.words)]
         self.shouting = self.text.upper() == self.text  # capitals carry no information then
 
     def capitalised(self, start: int, end: int) -> bool:

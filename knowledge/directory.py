@@ -18,7 +18,6 @@ import io
 import json
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -28,6 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from knowledge.communes import DEPARTEMENTS, Commune, Communes, distance_km, load_communes
+from knowledge.texte import fold
 from knowledge.models import (
     COORDS_COMMUNE,
     COORDS_NAME,
@@ -137,14 +137,8 @@ def _clean(value: Any) -> str | None:
     return text or None
 
 
-def _fold(text: str) -> str:
-    """Lower case without accents, for keyword matching."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z0-9]+", _fold(text)))
+    return set(re.findall(r"[a-z0-9]+", fold(text)))
 
 
 def _split_codes(value: Any) -> list[str]:
@@ -225,7 +219,7 @@ def _contact_problem(telephone: str | None, site_web: str | None, courriel: str 
 
 
 def _stable_id(reseau: str, nom: str, where: str | None) -> str:
-    key = "|".join((reseau, _fold(nom), _fold(where or "")))
+    key = "|".join((reseau, fold(nom), fold(where or "")))
     return f"{reseau}--{hashlib.sha1(key.encode('utf-8')).hexdigest()[:12]}"
 
 
@@ -264,7 +258,7 @@ def load_reseaux(path: str | Path = RESEAUX_PATH) -> dict[str, _NetworkSpec]:
             ),
             portee=entry["portee"],
             reseaux_porteurs=tuple(entry.get("reseaux_porteurs") or ()),
-            mots_du_nom=tuple(_fold(w) for w in entry.get("mots_du_nom") or ()),
+            mots_du_nom=tuple(fold(w) for w in entry.get("mots_du_nom") or ()),
             renommages=tuple(tuple(pair) for pair in entry.get("renommages") or ()),
         )
     return specs

@@ -18,13 +18,14 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import yaml
+
+from knowledge.texte import words
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from knowledge.communes import Communes
@@ -157,10 +158,7 @@ def validate_profile(raw: Mapping[str, Any], communes: "Communes | None" = None,
 def normalize_text(text: str) -> str:
     """Lower case, no accents, letters and digits separated by single spaces ("Aide-Soignante" ->
     "aide soignante"); ligatures are spelt out so "œnologue" and "oenologue" meet."""
-    text = text.lower().replace("œ", "oe").replace("æ", "ae")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(re.findall(r"[a-z0-9]+", text))
+    return words(text)
 
 
 def _singular(token: str) -> str:
