@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
+import contextlib
 import statistics
 import tempfile
 import time
@@ -18,17 +18,10 @@ from pathlib import Path
 
 import httpx
 
-from bot.run import Stack
-from bot.settings import ROOT, Settings
+from bot.run import Stack, loopback_settings
 
 TURNS = ["bonjour", "j'ai 24 ans je suis en CDD à Tours", "je voudrais changer de métier",
          "non", "c'est quoi le CPF ?", "tu es un robot ?", "merci"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def summary(name: str, samples: list[float]) -> float:
@@ -73,6 +66,22 @@ async def measure(gateway: str, rasa: str, conversations: int, turns: int) -> No
     print(f"gateway overhead (p50): {g50 - d50:+.1f} ms ({(g50 - d50) / d50 * 100:+.1f} %)")
 
 
+@contextlib.contextmanager
+def started_stack():
+    """The real stack on free loopback ports with a throw-away data directory; yields its settings."""
+    data = Path(tempfile.mkdtemp())
+    settings = loopback_settings(data)
+    stack = Stack(settings, log_dir=data / "logs")
+    start = time.monotonic()
+    stack.start()
+    try:
+        stack.wait_ready(timeout=300)
+        print(f"stack ready in {time.monotonic() - start:.1f} s")
+        yield settings
+    finally:
+        stack.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=20)
@@ -83,18 +92,8 @@ def main() -> None:
     if args.gateway:
         asyncio.run(measure(args.gateway, args.rasa, args.conversations, args.turns))
         return
-    data = Path(tempfile.mkdtemp())
-    settings = Settings(data_dir=data, model_path=ROOT / "models" / "spro.tar.gz", gateway_port=free_port(),
-                        rasa_url=f"http://127.0.0.1:{free_port()}", actions_url=f"http://127.0.0.1:{free_port()}")
-    stack = Stack(settings, log_dir=data / "logs")
-    start = time.monotonic()
-    stack.start()
-    try:
-        stack.wait_ready(timeout=300)
-        print(f"stack ready in {time.monotonic() - start:.1f} s")
+    with started_stack() as settings:
         asyncio.run(measure(settings.gateway_url, settings.rasa_url, args.conversations, args.turns))
-    finally:
-        stack.stop()
 
 
 if __name__ == "__main__":

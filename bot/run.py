@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -30,6 +31,19 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child
         ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except OSError:
         pass
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def loopback_settings(data_dir: Path) -> Settings:
+    """Settings for a private stack (tests, benchmarks): free loopback ports, its own data dir."""
+    return Settings(data_dir=data_dir, gateway_port=free_port(),
+                    rasa_url=f"http://127.0.0.1:{free_port()}",
+                    actions_url=f"http://127.0.0.1:{free_port()}")
 
 
 def rasa_endpoints(settings: Settings) -> dict:

@@ -1,20 +1,10 @@
 """Session fixtures: the real assistant (action server + Rasa + gateway) on free loopback ports."""
 from __future__ import annotations
 
-import socket
-from pathlib import Path
-
 import httpx
 import pytest
 
-from bot.run import Stack
-from bot.settings import ROOT, Settings
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bot.run import Stack, free_port, loopback_settings
 
 
 @pytest.fixture(name="free_port")
@@ -25,14 +15,10 @@ def free_port_fixture():
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory) -> Stack:
     """Started once per test session, stopped at its end (logs under the session's tmp dir)."""
-    model = ROOT / "models" / "spro.tar.gz"
-    if not model.exists():
-        pytest.fail("No trained model: run `make train` (make test does it).")
     data = tmp_path_factory.mktemp("stack")
-    settings = Settings(
-        data_dir=data, model_path=model, gateway_port=free_port(),
-        rasa_url=f"http://127.0.0.1:{free_port()}", actions_url=f"http://127.0.0.1:{free_port()}",
-    )
+    settings = loopback_settings(data)
+    if not settings.model_path.exists():
+        pytest.fail("No trained model: run `make train` (make test does it).")
     running = Stack(settings, log_dir=data / "logs")
     running.start()
     try:

@@ -2,47 +2,11 @@
 reach the right orientation payload (domain.md §4 reference situations first)."""
 from __future__ import annotations
 
-import httpx
 import pytest
 
+from bench.persona import converse
+
 pytestmark = pytest.mark.stack
-
-# How a person answers each question, if asked (free text, as typed).
-ANSWERS = {
-    "besoin": "je cherche du travail",
-    "statut": "je suis au chômage",
-    "age": "45",
-    "commune": "Tours",
-    "metier": "cuisinier",
-    "secteur": "/informer{\"secteur\": \"artisanat\"}",
-    "cadre": "non",
-    "handicap": "non",
-    "contrat": "CDD",
-}
-
-
-def converse(gateway: httpx.Client, first: str, answers: dict[str, str] | None = None, max_turns: int = 8,
-             conversation: str | None = None):
-    """Say `first`, answer every question until the orientation arrives.
-
-    Returns (the orientation message, the slots asked, the conversation id)."""
-    answers = {**ANSWERS, **(answers or {})}
-    conversation = conversation or gateway.post("/api/conversations").json()["id"]
-    text, asked = first, []
-    for _ in range(max_turns):
-        body = {"payload": text} if text.startswith("/") else {"text": text}
-        reply = gateway.post(f"/api/conversations/{conversation}/messages", json=body)
-        assert reply.status_code == 200, reply.text
-        data = reply.json()
-        for message in data["messages"]:
-            if (message.get("custom") or {}).get("type") == "orientation":
-                return message, asked, conversation
-        slot = data["state"]["requested_slot"]
-        assert slot, f"no question and no orientation after {asked}: {data['messages']}"
-        assert slot not in asked, f"asked {slot} twice"
-        asked.append(slot)
-        text = answers[slot]
-    pytest.fail(f"no orientation after {asked}")
 
 
 def test_reference_1_parent_just_laid_off_goes_to_france_travail(gateway):
