@@ -22,6 +22,7 @@ from knowledge.profile import ENUM_SLOTS, SLOTS
 
 log = logging.getLogger(__name__)
 NE_SAIS_PAS = "ne_sais_pas"
+RQTH = "rqth"  # the info card's key, also the `sujet` entity's value
 # A contract given without a statut says the person is an employee (or an apprentice).
 STATUT_DU_CONTRAT = {"alternance": "apprenti"}
 
@@ -107,7 +108,12 @@ class ProfilValidation:
         return {"departement": get_kb().communes.resolve(str(value)).departement}
 
     def _bool(self, slot: str, value: Any) -> Dict[Text, Any]:
-        return {slot: parse_bool(value)}
+        # An explicit yes/no (buttons, "oui"), else an entity the NLU found ("RQTH", "bac+5",
+        # "ingénieur"): it describes the person, so it means yes.
+        answer = parse_bool(value)
+        if answer is None and isinstance(value, str) and value.strip():
+            answer = True
+        return {slot: answer}
 
     def validate_handicap(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
         return self._bool("handicap", value)
@@ -136,6 +142,15 @@ class ValidateSlotMappings(ProfilValidation, ValidationAction):
 
     def domain_slots(self, domain: DomainDict) -> List[Text]:
         return list(SLOTS)
+
+    async def extract_handicap(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        """"J'ai une RQTH" describes the person: the NLU tags RQTH as the info-card topic, which
+        is right for "c'est quoi la RQTH ?" but, in a description, means a recognised disability."""
+        intent = tracker.latest_message.get("intent", {}).get("name")
+        sujets = set(tracker.get_latest_entity_values("sujet"))
+        if intent == "informer" and RQTH in sujets and tracker.get_slot("handicap") is None:
+            return {"handicap": True}
+        return {}
 
 
 class ValidateProfilForm(ProfilValidation, FormValidationAction):

@@ -4,7 +4,7 @@ Starts the real stack (action server, Rasa, gateway) on free loopback ports, or 
 gateway given with --gateway URL (and --rasa URL for the direct comparison). Prints p50/p95 per
 message for both paths and the gateway's overhead. Asserts nothing.
 
-    .venv/bin/python bench/bench_gateway.py --conversations 20 --turns 5
+    .venv/bin/python -m bench.bench_gateway --conversations 20 --turns 5
 """
 from __future__ import annotations
 

@@ -33,6 +33,9 @@ def slots_of(events) -> dict:
     ({"contrat": "cdd"}, {"contrat": "cdd", "statut": "salarie"}),
     ({"contrat": "alternance"}, {"contrat": "alternance", "statut": "apprenti"}),
     ({"handicap": "oui"}, {"handicap": True}),
+    ({"handicap": "rqth"}, {"handicap": True}),
+    ({"handicap": "non"}, {"handicap": False}),
+    ({"cadre": "bac+5"}, {"cadre": True}),
     ({"statut": "chomeur"}, {"statut": "demandeur_emploi"}),
     ({"statut": "pilote de course"}, {"statut": None}),
     ({"besoin": "salarie"}, {"besoin": None}),
@@ -168,3 +171,12 @@ def test_spans_cut_by_the_nlu_still_give_the_canonical_value(text, entities, slo
     tracker = make_tracker({slot: entities[-1][3]}, text=text, entities=ents)
     events = run(ValidateSlotMappings(), dispatcher, tracker, domain)
     assert slots_of(events)[slot] == expected
+
+
+def test_rqth_in_a_description_is_a_disability_recognition(dispatcher, domain, make_tracker):
+    said = make_tracker(text="j'ai une RQTH et je cherche du travail", intent="informer",
+                        entities=[{"entity": "sujet", "value": "rqth"}])
+    assert slots_of(run(ValidateSlotMappings(), dispatcher, said, domain))["handicap"] is True
+    asked = make_tracker(text="c'est quoi la RQTH ?", intent="demander_info",
+                         entities=[{"entity": "sujet", "value": "rqth"}])
+    assert "handicap" not in slots_of(run(ValidateSlotMappings(), dispatcher, asked, domain))

@@ -95,3 +95,11 @@ def test_forget_me_from_the_conversation(gateway):
     assert reply.status_code == 200
     assert "effacé" in reply.json()["messages"][0]["text"]
     assert gateway.get(f"/api/conversations/{conversation}").status_code == 404
+
+
+def test_disability_recognition_said_in_passing_is_not_asked_again(gateway):
+    message, asked, _ = converse(gateway, "j'ai une RQTH et je cherche du travail à Blois, j'ai 35 ans")
+    orientation = message["custom"]["orientation"]
+    assert "handicap" not in asked
+    assert orientation["profil"]["handicap"] is True
+    assert orientation["operateur_cep"] == "cap-emploi-reseau-cheops"
