@@ -15,7 +15,7 @@ export PYTHON
 run: $(MODEL)
 	$(PY) -m bot.run
 
-test: $(MODEL) validate test-stories test-py
+test: $(MODEL) validate test-stories test-py test-nlu
 
 install: $(STAMP)
 
