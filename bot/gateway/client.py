@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import secrets
 from functools import lru_cache
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -49,8 +49,6 @@ class RasaUnavailable(RuntimeError):
 class Reply:
     messages: list[dict[str, Any]]
     state: dict[str, Any]
-    degraded: bool = False
-    masked: tuple[str, ...] = field(default_factory=tuple)
 
 
 def _message(raw: dict[str, Any]) -> dict[str, Any]:
@@ -153,14 +151,14 @@ class ConversationClient:
         except (httpx.HTTPError, ValueError, RasaUnavailable) as exc:
             log.warning("conversation backend unavailable: %s", type(exc).__name__)
             return Reply([{"text": fallback_text()}],
-                         {"requested_slot": None, "profil": {}}, degraded=True, masked=masked)
+                         {"requested_slot": None, "profil": {}})
         if wants_forgetting(messages):
             await self.forget(conversation_id)
-            return Reply(messages, {"requested_slot": None, "profil": {}}, masked=masked)
+            return Reply(messages, {"requested_slot": None, "profil": {}})
         await run_in_threadpool(self.store.touch, conversation_id)
         if masked and await run_in_threadpool(self.store.first_masking_notice, conversation_id):
             messages.insert(0, {"text": MASKING_NOTICE})
-        return Reply(messages, state, masked=masked)
+        return Reply(messages, state)
 
     async def read(self, conversation_id: str) -> dict[str, Any]:
         await self._require(conversation_id)

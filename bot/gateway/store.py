@@ -12,6 +12,12 @@ from knowledge.models import make_engine
 Base = declarative_base()
 
 
+def ping(engine) -> None:
+    """Raises when the database does not answer."""
+    with engine.connect() as c:
+        c.execute(select(text("1")))
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
@@ -61,8 +67,7 @@ class ConversationStore:
             return s.execute(delete(Conversation).where(Conversation.id == conversation_id)).rowcount > 0
 
     def ping(self) -> None:
-        with self.engine.connect() as c:
-            c.execute(select(text("1")))
+        ping(self.engine)
 
 
 class TrackerStore:
@@ -81,5 +86,4 @@ class TrackerStore:
             return c.execute(text("DELETE FROM events WHERE sender_id = :s"), {"s": sender_id}).rowcount
 
     def ping(self) -> None:
-        with self.engine.connect() as c:
-            c.execute(select(text("1")))
+        ping(self.engine)
