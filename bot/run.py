@@ -6,6 +6,7 @@ very same processes on other ports.
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import signal
 import socket
@@ -41,9 +42,10 @@ def free_port() -> int:
 
 def loopback_settings(data_dir: Path) -> Settings:
     """Settings for a private stack (tests, benchmarks): free loopback ports, its own data dir."""
+    # Every test and benchmark comes from 127.0.0.1: no per-address limit (tests set their own).
     return Settings(data_dir=data_dir, gateway_port=free_port(),
                     rasa_url=f"http://127.0.0.1:{free_port()}",
-                    actions_url=f"http://127.0.0.1:{free_port()}")
+                    actions_url=f"http://127.0.0.1:{free_port()}", rate_per_address=0)
 
 
 def rasa_endpoints(settings: Settings) -> dict:
@@ -100,6 +102,9 @@ class Stack:
             "SPRO_RASA_TOKEN": s.rasa_token, "SPRO_TRACKER_DB_URL": s.tracker_db_url,
             "SPRO_GATEWAY_DB_URL": s.gateway_db_url, "SPRO_KNOWLEDGE_DB_URL": s.knowledge_db_url,
             "KNOWLEDGE_DB_URL": s.knowledge_db_url,
+            "SPRO_RATE_PER_CONVERSATION": str(s.rate_per_conversation),
+            "SPRO_RATE_PER_ADDRESS": str(s.rate_per_address),
+            "SPRO_ALLOWED_ORIGINS": json.dumps(s.allowed_origins),
             "SANIC_HOST": urlsplit(s.actions_url).hostname,  # rasa_sdk binds 0.0.0.0 otherwise
             "TF_CPP_MIN_LOG_LEVEL": "3", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "PYTHONUNBUFFERED": "1",

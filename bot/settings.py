@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-from pydantic import BaseSettings, validator
+from pydantic import BaseSettings, Field, validator
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +35,20 @@ class Settings(BaseSettings):
     rasa_timeout_s: float = 15.0
     max_message_chars: int = 2000
     max_body_bytes: int = 16_384
+    # Messages per minute (0: no limit): per conversation, on every channel; per client address,
+    # on the web API and WebSocket. A whole class behind one school address must still fit.
+    rate_per_conversation: int = 20
+    rate_per_address: int = 300
+    # Sites allowed to embed the widget from another origin (CORS), e.g. https://www.etoile.regioncentre.fr
+    allowed_origins: list[str] = []
+
+    # Telegram (issue 6): off without a token. base_url lets tests use a local fake Bot API server.
+    telegram_token: Optional[str] = Field(None, env="TELEGRAM_TOKEN")
+    telegram_base_url: Optional[str] = Field(None, env="TELEGRAM_BASE_URL")
+    # "polling" (default) or "webhook"; the webhook checks Telegram's secret-token header.
+    telegram_mode: str = Field("polling", env="TELEGRAM_MODE")
+    telegram_webhook_url: Optional[str] = Field(None, env="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_secret: Optional[str] = Field(None, env="TELEGRAM_WEBHOOK_SECRET")
 
     class Config:
         env_prefix = "SPRO_"

@@ -1,10 +1,13 @@
 """Session fixtures: the real assistant (action server + Rasa + gateway) on free loopback ports."""
 from __future__ import annotations
 
+import subprocess
+import time
+
 import httpx
 import pytest
 
-from bot.run import Stack, free_port, loopback_settings
+from bot.run import ROOT, Stack, free_port, loopback_settings
 
 
 @pytest.fixture(name="free_port")
@@ -42,3 +45,54 @@ def conversation(gateway: httpx.Client) -> str:
     r = gateway.post("/api/conversations")
     assert r.status_code == 201
     return r.json()["id"]
+
+
+class SpareGateway:
+    """A second gateway process beside the session's stack (same Rasa, actions and databases
+    unless `env` says otherwise): a test can stop it and start it again on the same port."""
+
+    def __init__(self, stack: Stack, env: dict[str, str]):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**stack.environment(), **env, "SPRO_GATEWAY_PORT": str(self.port)}
+        self.command = [*stack.commands(stack.settings.data_dir / "endpoints.yml")["gateway"]]
+        self.command[self.command.index("--port") + 1] = str(self.port)
+        self.log = stack.settings.data_dir / f"gateway-{self.port}.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60.0) -> "SpareGateway":
+        self.proc = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=self.log.open("ab"),
+                                     stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"spare gateway exited:\n{self.log.read_text()[-3000:]}")
+            try:
+                httpx.get(f"{self.url}/healthz", timeout=2.0)  # any answer: it is listening
+                return self
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        pytest.fail("spare gateway did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture
+def spare_gateway(stack: Stack):
+    """Factory: spare_gateway(SPRO_RASA_URL=...) starts one; all are stopped after the test."""
+    started: list[SpareGateway] = []
+
+    def start(**env: str) -> SpareGateway:
+        started.append(SpareGateway(stack, env).start())
+        return started[-1]
+
+    yield start
+    for gateway in started:
+        gateway.stop()

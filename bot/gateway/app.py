@@ -1,12 +1,15 @@
 """The gateway's HTTP application: JSON API (product.md §4b), health, and the chat page."""
 from __future__ import annotations
 
+import json
 import logging
 import re
 from contextlib import asynccontextmanager
 from typing import Any, Optional
+from urllib.parse import urlsplit
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request, Response, WebSocket, WebSocketDisconnect
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -14,8 +17,11 @@ from pydantic import BaseModel, Field, StrictStr
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.gateway import telegram
 from bot.gateway.client import (ConversationClient, RasaUnavailable, UnknownConversation,
                                 fallback_text)
+from bot.gateway.limits import RateLimiter, TooManyMessages
+from knowledge.directory import load_reseaux
 from bot.settings import ROOT, Settings, get_settings
 
 log = logging.getLogger("spro.gateway")
@@ -23,7 +29,11 @@ WEBCHAT = ROOT / "webchat"
 # A button's payload: "/intent" optionally followed by a JSON object of entities.
 PAYLOAD = re.compile(r"^/[a-z_]{1,64}(\{.{0,400}\})?$", re.S)
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'")
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; "
+       "form-action 'self'")
+NOT_FOUND = "Conversation inconnue ou expirée. Commencez une nouvelle conversation."
+# WebSocket close codes (4000–4999 are the application's): the widget reacts to each.
+WS_UNKNOWN, WS_FORBIDDEN = 4404, 4403
 
 
 class ApiError(Exception):
@@ -83,7 +93,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.client = ConversationClient(settings)
+        app.state.telegram = await telegram.start(settings, app.state.client)
         yield
+        await telegram.stop(app.state.telegram)
         await app.state.client.close()
 
     app = FastAPI(
@@ -95,9 +107,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def client(request: Request) -> ConversationClient:
         return request.app.state.client
 
+    per_address = RateLimiter(settings.rate_per_address)
+
+    def client_address(request: Request | WebSocket) -> str:
+        # Behind a reverse proxy, run uvicorn with --proxy-headers so this is the person's address.
+        return request.client.host if request.client else "inconnue"
+
+    if settings.allowed_origins:  # embedding sites on other origins (the widget's fetch calls)
+        app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins,
+                           allow_methods=["GET", "POST", "DELETE"], allow_headers=["Content-Type"],
+                           max_age=600)
+
+    def origin_allowed(websocket: WebSocket) -> bool:
+        """Browsers send Origin on WebSockets, which CORS does not cover: same host or allowed."""
+        origin = websocket.headers.get("origin")
+        if origin is None:  # not a browser
+            return True
+        return (urlsplit(origin).netloc == websocket.headers.get("host")
+                or origin in settings.allowed_origins)
+
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
         return JSONResponse({"detail": exc.detail}, status_code=exc.status)
+
+    @app.exception_handler(TooManyMessages)
+    async def _too_many(request: Request, exc: TooManyMessages):
+        return JSONResponse({"detail": str(exc)}, status_code=429,
+                            headers={"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
@@ -121,6 +157,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > settings.max_body_bytes:
             return JSONResponse({"detail": "Requête trop volumineuse."}, status_code=413)
+        if request.method == "POST" and request.url.path.startswith("/api/"):
+            try:
+                per_address.take(client_address(request))
+            except TooManyMessages as exc:
+                return await _too_many(request, exc)
         response: Response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
@@ -143,8 +184,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                 "caractères au maximum). Pouvez-vous le raccourcir ?")
         return text, None
 
-    not_found = "Conversation inconnue ou expirée. Commencez une nouvelle conversation."
-
     @app.post("/api/conversations", response_model=Created, status_code=201, tags=["conversations"])
     async def create_conversation(request: Request, body: Optional[NewConversation] = None):
         """Ouvre une conversation anonyme et renvoie son identifiant opaque."""
@@ -158,7 +197,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             reply = await client(request).send(conversation_id, text=text, payload=payload)
         except UnknownConversation:
-            raise ApiError(404, not_found) from None
+            raise ApiError(404, NOT_FOUND) from None
         return {"messages": reply.messages, "state": reply.state}
 
     @app.get("/api/conversations/{conversation_id}", response_model=ConversationView,
@@ -168,7 +207,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             view = await client(request).read(conversation_id)
         except UnknownConversation:
-            raise ApiError(404, not_found) from None
+            raise ApiError(404, NOT_FOUND) from None
         except RasaUnavailable:
             raise ApiError(503, "Service momentanément indisponible. Réessayez dans un instant.") from None
         return {"id": conversation_id, **view}
@@ -179,8 +218,92 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             await client(request).forget(conversation_id)
         except UnknownConversation:
-            raise ApiError(404, not_found) from None
+            raise ApiError(404, NOT_FOUND) from None
         return Response(status_code=204)
+
+    @app.websocket("/api/conversations/{conversation_id}/ws")
+    async def conversation_socket(websocket: WebSocket, conversation_id: str):
+        """The widget's live connection. Frames are JSON objects:
+        in  {"type": "message", "id": "...", "text": "..."} or {..., "payload": "/intent"};
+        out {"type": "typing", "re": id}, {"type": "reply", "re": id, "messages", "state"},
+            {"type": "error", "re": id, "status": 4xx, "detail": "..."}.
+        The same message id sent again (after a reconnection) gets the same reply, once."""
+        # Accepted before any refusal: a close code is only seen by a browser on an open socket.
+        await websocket.accept()
+        if not origin_allowed(websocket):
+            await websocket.close(code=WS_FORBIDDEN)
+            return
+        conversations = websocket.app.state.client
+        if await run_in_threadpool(conversations.store.channel, conversation_id) is None:
+            await websocket.close(code=WS_UNKNOWN)
+            return
+        try:
+            while True:
+                raw = await websocket.receive()
+                if raw["type"] == "websocket.disconnect" or not await _one_frame(
+                        websocket, conversations, conversation_id, raw):
+                    return
+        except WebSocketDisconnect:
+            return
+
+    async def _one_frame(websocket: WebSocket, conversations: ConversationClient,
+                         conversation_id: str, raw: dict) -> bool:
+        """Answers one frame; False when the connection was closed."""
+        frame: Any = None
+        data = raw.get("text")
+        if data is not None and len(data.encode()) <= settings.max_body_bytes:
+            try:
+                frame = json.loads(data)
+            except ValueError:
+                pass
+        elif data is not None:
+            await websocket.send_json({"type": "error", "status": 413,
+                                       "detail": "Message trop volumineux."})
+            return True
+        if not isinstance(frame, dict) or frame.get("type") not in ("message", "ping"):
+            await websocket.send_json({"type": "error", "status": 400,
+                                       "detail": "Message illisible : la conversation continue."})
+            return True
+        if frame["type"] == "ping":
+            await websocket.send_json({"type": "pong"})
+            return True
+        message_id = frame.get("id")
+        if not isinstance(message_id, str) or not 0 < len(message_id) <= 64:
+            await websocket.send_json({"type": "error", "status": 422,
+                                       "detail": "Identifiant de message manquant."})
+            return True
+
+        async def error(status: int, detail: str) -> None:
+            await websocket.send_json({"type": "error", "re": message_id, "status": status,
+                                       "detail": detail})
+
+        try:
+            text, payload = validated(MessageIn(text=frame.get("text"), payload=frame.get("payload")))
+            per_address.take(client_address(websocket))
+            await websocket.send_json({"type": "typing", "re": message_id})
+            reply = await conversations.send(conversation_id, text=text, payload=payload,
+                                             message_id=message_id)
+        except ValueError:  # pydantic: text or payload is not a string
+            await error(422, "Envoyez soit un texte (« text »), soit un bouton (« payload »).")
+        except ApiError as exc:
+            await error(exc.status, exc.detail)
+        except TooManyMessages as exc:
+            await error(429, str(exc))
+        except UnknownConversation:  # forgotten meanwhile (another tab, the API)
+            await error(404, NOT_FOUND)
+            await websocket.close(code=WS_UNKNOWN)
+            return False
+        else:
+            await websocket.send_json({"type": "reply", "re": message_id,
+                                       "messages": reply.messages, "state": reply.state})
+        return True
+
+    @app.get("/api/reseaux", tags=["annuaire"])
+    async def get_reseaux():
+        """Les réseaux (deuxièmes portes) par code : nom, site et téléphone, pour l'affichage."""
+        return {code: {"nom": spec.reseau.nom, "site_web": spec.reseau.site_web,
+                       "telephone": spec.reseau.telephone}
+                for code, spec in load_reseaux().items()}
 
     @app.get("/api/liaison/{code}", tags=["fiche de liaison"])
     async def get_liaison(code: str, request: Request):
@@ -199,8 +322,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                             status_code=200 if ok else 503)
 
     @app.get("/", include_in_schema=False)
-    async def index():
-        return FileResponse(WEBCHAT / "index.html", media_type="text/html")
+    async def index():  # the demo host page: an Etoile-like page that embeds the widget
+        return FileResponse(WEBCHAT / "demo.html", media_type="text/html")
 
+    app.include_router(telegram.router)
     app.mount("/webchat", StaticFiles(directory=WEBCHAT), name="webchat")
     return app

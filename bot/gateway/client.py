@@ -5,8 +5,10 @@ pending question, and turns any failure of Rasa or the action server into the po
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
+from collections import OrderedDict
 from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 import httpx
 from starlette.concurrency import run_in_threadpool
 
+from bot.gateway.limits import RateLimiter, TooManyMessages  # noqa: F401 (re-exported)
 from bot.gateway.masking import mask
 from knowledge.directory import load_reseaux
 from knowledge.liaison import LiaisonStore
@@ -106,6 +109,10 @@ class ConversationClient:
         self.trackers = TrackerStore(settings.tracker_db_url)
         self.liaisons = LiaisonStore(settings.knowledge_db_url)
         self.http = http or httpx.AsyncClient(timeout=settings.rasa_timeout_s)
+        self.limiter = RateLimiter(settings.rate_per_conversation)
+        # Replies to recent (conversation, message id) pairs: a message resent after a network
+        # drop gets the same reply instead of being said twice.
+        self._recent: OrderedDict[tuple[str, str], asyncio.Future] = OrderedDict()
 
     async def close(self) -> None:
         await self.http.aclose()
@@ -130,9 +137,29 @@ class ConversationClient:
         return r.json()
 
     async def send(self, conversation_id: str, text: str | None = None,
-                   payload: str | None = None) -> Reply:
-        """Send one user turn; `payload` is a button's `/intent{...}` and is not masked."""
+                   payload: str | None = None, message_id: str | None = None) -> Reply:
+        """Send one user turn; `payload` is a button's `/intent{...}` and is not masked.
+
+        With a `message_id` (chosen by the channel), sending the same message again returns the
+        first reply, even while it is still being computed. Raises UnknownConversation, or
+        TooManyMessages when the conversation sends too fast."""
+        if message_id is None:
+            return await self._send(conversation_id, text, payload)
+        key = (conversation_id, message_id)
+        future = self._recent.get(key)
+        if future is None:
+            future = asyncio.ensure_future(self._send(conversation_id, text, payload))
+            self._recent[key] = future
+            while len(self._recent) > 4096:
+                self._recent.popitem(last=False)
+            future.add_done_callback(
+                lambda f: f.cancelled() or f.exception() is None or self._recent.pop(key, None))
+        # Shielded: if the person's connection drops, the turn still completes for the resend.
+        return await asyncio.shield(future)
+
+    async def _send(self, conversation_id: str, text: str | None, payload: str | None) -> Reply:
         channel = await self._require(conversation_id)
+        self.limiter.take(conversation_id)
         masked: tuple[str, ...] = ()
         if payload is not None:
             message = payload
@@ -172,6 +199,8 @@ class ConversationClient:
         await self._require(conversation_id)
         await run_in_threadpool(self.trackers.delete, conversation_id)
         await run_in_threadpool(self.store.remove, conversation_id)
+        for key in [k for k in self._recent if k[0] == conversation_id]:
+            del self._recent[key]
 
     async def actions_alive(self) -> bool:
         try:

@@ -115,7 +115,7 @@ def test_chat_page_and_openapi_are_served(gateway):
     page = gateway.get("/")
     assert page.status_code == 200 and 'lang="fr"' in page.text
     assert "default-src 'self'" in page.headers["content-security-policy"]
-    assert gateway.get("/webchat/chat.js").status_code == 200
+    assert gateway.get("/webchat/widget.js").status_code == 200
     spec = gateway.get("/openapi.json").json()
     assert "/api/conversations/{conversation_id}/messages" in spec["paths"]
 
