@@ -1,4 +1,5 @@
-"""Message round trip through the gateway vs. straight to Rasa's REST channel, under concurrency.
+"""Message round trip through the gateway (JSON API and the widget's WebSocket) vs. straight to
+Rasa's REST channel, under concurrency.
 
 Starts the real stack (action server, Rasa, gateway) on free loopback ports, or uses a running
 gateway given with --gateway URL (and --rasa URL for the direct comparison). Prints p50/p95 per
@@ -16,7 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
+import json
+
 import httpx
+import websockets
 
 from bot.run import Stack, loopback_settings
 
@@ -41,6 +45,20 @@ async def via_gateway(client: httpx.AsyncClient, turns: int, samples: list[float
         r.raise_for_status()
 
 
+async def via_websocket(client: httpx.AsyncClient, turns: int, samples: list[float]) -> None:
+    conversation = (await client.post("/api/conversations")).json()["id"]
+    url = f"{str(client.base_url).replace('http', 'ws', 1).rstrip('/')}/api/conversations/{conversation}/ws"
+    async with websockets.connect(url) as ws:
+        for i, text in enumerate((TURNS * 3)[:turns]):
+            start = time.perf_counter()
+            await ws.send(json.dumps({"type": "message", "id": str(i), "text": text}))
+            while (frame := json.loads(await ws.recv()))["type"] == "typing":
+                pass
+            samples.append((time.perf_counter() - start) * 1000)
+            if frame["type"] != "reply":
+                raise RuntimeError(frame)
+
+
 async def direct(client: httpx.AsyncClient, sender: str, turns: int, samples: list[float]) -> None:
     for text in (TURNS * 3)[:turns]:
         start = time.perf_counter()
@@ -55,15 +73,19 @@ async def measure(gateway: str, rasa: str, conversations: int, turns: int) -> No
             httpx.AsyncClient(base_url=rasa, timeout=60, limits=limits) as r:
         await via_gateway(g, 2, [])  # warm-up: first parse loads lazily
         gw: list[float] = []
+        ws: list[float] = []
         dr: list[float] = []
-        for round_ in range(2):  # interleave the two paths so both see the same machine load
+        for round_ in range(2):  # interleave the paths so all see the same machine load
             await asyncio.gather(*(via_gateway(g, turns, gw) for _ in range(conversations)))
+            await asyncio.gather(*(via_websocket(g, turns, ws) for _ in range(conversations)))
             await asyncio.gather(*(direct(r, f"bench-{round_}-{i}-{time.time_ns()}", turns, dr)
                                    for i in range(conversations)))
     print(f"{conversations} concurrent conversations x {turns} messages x 2 rounds")
-    g50 = summary("gateway", gw)
+    g50 = summary("api", gw)
+    w50 = summary("ws", ws)
     d50 = summary("rasa", dr)
-    print(f"gateway overhead (p50): {g50 - d50:+.1f} ms ({(g50 - d50) / d50 * 100:+.1f} %)")
+    for name, p50 in (("api", g50), ("ws", w50)):
+        print(f"gateway overhead, {name} (p50): {p50 - d50:+.1f} ms ({(p50 - d50) / d50 * 100:+.1f} %)")
 
 
 @contextlib.contextmanager

@@ -123,14 +123,14 @@
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); onSubmit(e); }
   });
 
-  function toggle(open) {
+  function toggle(open, restoring) {
     state.open = open;
     save();
     panel.hidden = !open;
     launcher.setAttribute("aria-expanded", String(open));
     launcher.classList.toggle("ouvert", open);
     if (open) {
-      input.focus();
+      if (!restoring) { input.focus(); }
       if (!state.items.length && !state.outbox.length) { send({ payload: "/greet" }); }
       connect();
     } else {
@@ -362,5 +362,5 @@
 
   document.body.appendChild(host);
   redraw();
-  if (state.open) { toggle(true); }
+  if (state.open) { toggle(true, true); }  // reopened after a reload, without taking the focus
 })();

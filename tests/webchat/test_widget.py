@@ -46,6 +46,8 @@ def test_a_person_reaches_an_orientation_card_with_the_mouse(widget, gateway):
         assert href.startswith(("https://", "tel:")), href
     card.get_by_role("button", name="Copier le code").click()
     expect(widget.page.locator(".statut")).to_contain_text(code)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    widget.page.screenshot(path=str(SCREENSHOTS / "widget-orientation.png"))
 
     own = urlsplit(widget.base_url).netloc
     assert requests and all(urlsplit(u).netloc == own for u in requests), "a third-party request"
