@@ -105,6 +105,7 @@ class Stack:
             "SPRO_RATE_PER_CONVERSATION": str(s.rate_per_conversation),
             "SPRO_RATE_PER_ADDRESS": str(s.rate_per_address),
             "SPRO_ALLOWED_ORIGINS": json.dumps(s.allowed_origins),
+            "SPRO_CONSOLE_HOURS": s.console_hours or "",
             "SANIC_HOST": urlsplit(s.actions_url).hostname,  # rasa_sdk binds 0.0.0.0 otherwise
             "TF_CPP_MIN_LOG_LEVEL": "3", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "PYTHONUNBUFFERED": "1",
@@ -198,7 +199,9 @@ def main() -> int:
               f"  API (OpenAPI) : {settings.gateway_url}/docs\n"
               f"  Santé : {settings.gateway_url}/healthz\n"
               f"  Rasa : {settings.rasa_url} · actions : {settings.actions_url} (boucle locale)\n"
-              "Ctrl-C pour tout arrêter.", flush=True)
+              + (f"  Telegram : activé ({settings.telegram_mode})\n" if settings.telegram_token else
+                 "  Telegram : désactivé (définissez TELEGRAM_TOKEN pour l'activer)\n")
+              + "Ctrl-C pour tout arrêter.", flush=True)
         while all(p.poll() is None for p in stack.procs.values()):
             time.sleep(0.5)
         dead = [n for n, p in stack.procs.items() if p.poll() is not None]

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     # Sites allowed to embed the widget from another origin (CORS), e.g. https://www.etoile.regioncentre.fr
     allowed_origins: list[str] = []
 
+    # When téléconseillers answer in the widget, Paris time, e.g. "1-5 09:00-12:30; 1-5 13:30-17:00"
+    # (1 = Monday). Unset: the widget gives the phone number and nobody is queued.
+    console_hours: Optional[str] = None
+
     # Telegram (issue 6): off without a token. base_url lets tests use a local fake Bot API server.
     telegram_token: Optional[str] = Field(None, env="TELEGRAM_TOKEN")
     telegram_base_url: Optional[str] = Field(None, env="TELEGRAM_BASE_URL")

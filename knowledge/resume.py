@@ -27,7 +27,7 @@ def resume_profil(profil: Mapping[str, Any], nom_commune: str | None = None) -> 
         contrat = words["contrat"].get(profil.get("contrat"))
         parts.append(f"{statut} {contrat}" if contrat else statut)
     besoin = words["besoin"].get(profil.get("besoin"))
-    if besoin:
+    if besoin and besoin != statut:  # "vous cherchez un emploi" once, not twice
         parts.append(besoin)
     if profil.get("metier"):
         parts.append(f"le métier de {profil['metier']} vous intéresse")

@@ -1,5 +1,6 @@
 """The gateway's own records: which conversations exist (ids are opaque and unguessable),
-on which channel, and since when. Transcripts live in Rasa's tracker store, not here."""
+on which channel, and since when; which Telegram chat (as a keyed hash) is in which conversation.
+Transcripts live in Rasa's tracker store, not here."""
 from __future__ import annotations
 
 import datetime as dt
@@ -63,11 +64,51 @@ class ConversationStore:
             return True
 
     def remove(self, conversation_id: str) -> bool:
+        """Forgets the conversation, and any Telegram chat pointing at it."""
         with Session(self.engine, future=True) as s, s.begin():
+            s.execute(delete(TelegramChat).where(TelegramChat.conversation_id == conversation_id))
             return s.execute(delete(Conversation).where(Conversation.id == conversation_id)).rowcount > 0
 
     def ping(self) -> None:
         ping(self.engine)
+
+
+class TelegramChat(Base):
+    """Which conversation a Telegram chat is in. The chat is known only by a keyed hash of its id:
+    the register never holds a Telegram identifier."""
+    __tablename__ = "telegram_chats"
+    chat_key = Column(String(64), primary_key=True)
+    conversation_id = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=_now)
+
+
+class TelegramChatStore:
+    def __init__(self, url: str):
+        self.engine = make_engine(url)
+        Base.metadata.create_all(self.engine)
+
+    def conversation(self, chat_key: str) -> str | None:
+        with Session(self.engine, future=True) as s:
+            row = s.get(TelegramChat, chat_key)
+            return row.conversation_id if row else None
+
+    def link(self, chat_key: str, conversation_id: str) -> None:
+        """Points the chat at `conversation_id`, replacing any earlier conversation."""
+        with Session(self.engine, future=True) as s, s.begin():
+            row = s.get(TelegramChat, chat_key)
+            if row is None:
+                s.add(TelegramChat(chat_key=chat_key, conversation_id=conversation_id))
+            else:
+                row.conversation_id, row.created_at = conversation_id, _now()
+
+    def unlink(self, chat_key: str) -> str | None:
+        """Removes the chat's entry; returns the conversation it pointed at, if any."""
+        with Session(self.engine, future=True) as s, s.begin():
+            row = s.get(TelegramChat, chat_key)
+            if row is None:
+                return None
+            s.delete(row)
+            return row.conversation_id
 
 
 class TrackerStore:
