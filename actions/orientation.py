@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.profil import inconnus_from, profil_from
 from knowledge import get_kb
 from knowledge.liaison import LiaisonStore
-from knowledge.resume import phrase, resume_profil
+from knowledge.resume import lignes_portes, phrase, resume_profil
 
 
 @lru_cache(maxsize=1)
@@ -21,11 +21,6 @@ def liaisons() -> LiaisonStore:
 
 def canal(tracker: Tracker) -> str:
     return (tracker.latest_message.get("metadata") or {}).get("canal", "web")
-
-
-def nom_reseau(code: str) -> str:
-    reseau = get_kb().directory.reseau(code)
-    return reseau.nom if reseau else code
 
 
 def decrire_lieu(lieu: Dict[str, Any]) -> str:
@@ -45,13 +40,7 @@ def texte_orientation(result: Dict[str, Any], code: str) -> str:
     understood = phrase(resume_profil(result["profil"], commune.nom if commune else None))
     if understood:
         lines.append(f"Si je résume : {understood}.")
-    premier, *autres = result["reseaux"]
-    lines.append(f"Je vous conseille de vous adresser à : {nom_reseau(premier)}.")
-    if autres:
-        lines.append("Autre possibilité : " + ", ".join(nom_reseau(r) for r in autres) + ".")
-    operateur = result.get("operateur_cep")
-    if operateur and operateur not in result["reseaux"]:
-        lines.append(f"Pour un conseil en évolution professionnelle, gratuit : {nom_reseau(operateur)}.")
+    lines += lignes_portes(result)
     lines.append("Pourquoi : " + " ".join(r["texte"] for r in result["raisons"]))
     if result["lieux"]:
         lines.append("Où vous adresser : " + " ; ".join(decrire_lieu(l) for l in result["lieux"]) + ".")

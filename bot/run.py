@@ -195,7 +195,9 @@ def main() -> int:
         print("Démarrage de l'assistant (serveur d'actions, Rasa, passerelle)…", flush=True)
         waited = stack.wait_ready()
         print(f"\nPrêt en {waited:.0f} s.\n"
-              f"  Discussion : {settings.gateway_url}/\n"
+              f"  Discussion (page de démonstration) : {settings.gateway_url}/\n"
+              f"  Console des téléconseillers : {settings.gateway_url}/console "
+              "(comptes : python -m bot.console ajouter IDENTIFIANT)\n"
               f"  API (OpenAPI) : {settings.gateway_url}/docs\n"
               f"  Santé : {settings.gateway_url}/healthz\n"
               f"  Rasa : {settings.rasa_url} · actions : {settings.actions_url} (boucle locale)\n"

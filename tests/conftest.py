@@ -1,11 +1,14 @@
 """Session fixtures: the real assistant (action server + Rasa + gateway) on free loopback ports."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from bot.run import ROOT, Stack, free_port, loopback_settings
 
@@ -96,3 +99,30 @@ def spare_gateway(stack: Stack):
     yield start
     for gateway in started:
         gateway.stop()
+
+
+# Headless Debian Chromium driven by Playwright (never `playwright install`: nothing is downloaded).
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+# Module scope: Playwright's sync API runs an event loop in this thread while it is open, which
+# asyncio.run() in other test modules would trip over.
+@pytest.fixture(scope="module")
+def browser() -> Browser:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `apt-get install chromium` (.ci/run installs it).")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Page:
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()

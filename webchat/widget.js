@@ -17,7 +17,8 @@
   var HUMAN = "Vous pouvez aussi appeler Etoile Info au 0 800 222 100 (service et appel gratuits).";
   var OFFLINE = "Connexion impossible pour le moment. " + HUMAN;
 
-  var state = load() || { conversation: null, items: [], outbox: [], open: false };
+  // relais: the id of the last téléconseiller message shown (live handover, see the console).
+  var state = load() || { conversation: null, items: [], outbox: [], open: false, relais: 0 };
   var socket = null, retries = 0, retryTimer = null, reseaux = null;
 
   function load() {
@@ -140,12 +141,12 @@
 
   /* ---------- rendering ---------- */
   function render(item, index) {
-    var who = item.de === "personne" ? "Vous" : item.de === "assistant" ? "L'assistant" : "Information";
+    var who = { personne: "Vous", assistant: "L'assistant", conseiller: "Le conseiller Etoile Info" }[item.de] || "Information";
     var bubble = el("div", { class: "bulle " + item.de }, [el("span", { class: "sr", text: who + " : " })]);
     var custom = item.custom || {};
     if (custom.type === "orientation" && custom.orientation) { bubble.appendChild(orientationCard(custom.orientation)); }
     else if (custom.type === "fiche" && custom.fiche) { bubble.appendChild(ficheCard(custom.fiche)); }
-    else { paragraphs(item.text || "", item.de !== "personne").forEach(function (p) { bubble.appendChild(p); }); }
+    else { paragraphs(item.text || "", item.de === "assistant").forEach(function (p) { bubble.appendChild(p); }); }
     if (item.buttons && item.buttons.length && !item.answered && index === state.items.length - 1) {
       bubble.appendChild(el("div", { class: "boutons", role: "group", "aria-label": "Réponses proposées" },
         item.buttons.map(function (b) {
@@ -286,7 +287,8 @@
     ready.then(open, retry);
   }
   function open() {
-    var url = base.replace(/^http/, "ws") + "/api/conversations/" + encodeURIComponent(state.conversation) + "/ws";
+    var url = base.replace(/^http/, "ws") + "/api/conversations/" + encodeURIComponent(state.conversation) +
+      "/ws?apres=" + (state.relais || 0);
     var ws = socket = new WebSocket(url);
     ws.onopen = function () {
       if (retries > 0) { status.textContent = "Connexion rétablie."; }
@@ -299,13 +301,25 @@
       try { frame = JSON.parse(event.data); } catch (e) { return; }
       var pending = state.outbox.filter(function (m) { return m.id === frame.re; })[0];
       if (frame.type === "typing") { typing(true); return; }
+      if (frame.type === "relais") {  // a téléconseiller writes (text only, never links)
+        frame.messages.forEach(function (m) {
+          if (m.id > (state.relais || 0)) {
+            state.relais = m.id;
+            append({ de: m.de === "conseiller" ? "conseiller" : "systeme", text: m.texte });
+          }
+        });
+        return;
+      }
       // No pending message: an answer already shown (resent after a reconnection). A 404 keeps
       // the message: the socket closes with 4404 and it goes to a new conversation.
       if (!pending || frame.status === 404) { return; }
       state.outbox.splice(state.outbox.indexOf(pending), 1);
       if (!state.outbox.length) { typing(false); }
       if (frame.type === "reply") {
+        var first = journal.children.length;
         frame.messages.forEach(function (m) { append({ de: "assistant", text: m.text, buttons: m.buttons, custom: m.custom }); });
+        var top = journal.children[first];  // a long answer is read from its beginning
+        if (top) { journal.scrollTop = Math.min(journal.scrollTop, top.offsetTop - journal.offsetTop); }
         if (frame.messages.some(function (m) { return m.custom && m.custom.type === "oubli"; })) {
           reset(state.items.slice(-1));  // the gateway has forgotten: keep only its confirmation
         }
@@ -344,7 +358,7 @@
     var ws = socket;
     socket = null;
     if (ws) { ws.close(); }
-    state = { conversation: null, items: items, outbox: [], open: state.open };
+    state = { conversation: null, items: items, outbox: [], open: state.open, relais: 0 };
     save();
     redraw();
   }

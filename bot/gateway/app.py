@@ -1,6 +1,8 @@
 """The gateway's HTTP application: JSON API (product.md §4b), health, and the chat page."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -17,6 +19,7 @@ from pydantic import BaseModel, Field, StrictStr
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.console import app as console
 from bot.gateway import telegram
 from bot.gateway.client import (ConversationClient, RasaUnavailable, UnknownConversation,
                                 fallback_text)
@@ -237,7 +240,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if await run_in_threadpool(conversations.store.channel, conversation_id) is None:
             await websocket.close(code=WS_UNKNOWN)
             return
+        relay = conversations.relay
+        pushed = relay.subscribe(conversation_id)
+        forwarder = asyncio.create_task(_forward_relay(websocket, pushed))
         try:
+            # What a téléconseiller said while the person was disconnected (?apres=last id seen).
+            after = websocket.query_params.get("apres", "0")
+            missed = await run_in_threadpool(relay.messages, conversation_id,
+                                             int(after) if after.isdigit() else 0)
+            if [m for m in missed if m["de"] != "personne"]:
+                await websocket.send_json({"type": "relais", "messages": [
+                    m for m in missed if m["de"] != "personne"]})
             while True:
                 raw = await websocket.receive()
                 if raw["type"] == "websocket.disconnect" or not await _one_frame(
@@ -245,6 +258,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     return
         except WebSocketDisconnect:
             return
+        finally:
+            relay.unsubscribe(conversation_id, pushed)
+            forwarder.cancel()
+
+    async def _forward_relay(websocket: WebSocket, pushed: asyncio.Queue) -> None:
+        """A téléconseiller's messages, pushed to the person as they are written."""
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+            while True:
+                await websocket.send_json({"type": "relais", "messages": [await pushed.get()]})
 
     async def _one_frame(websocket: WebSocket, conversations: ConversationClient,
                          conversation_id: str, raw: dict) -> bool:
@@ -326,5 +348,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(WEBCHAT / "demo.html", media_type="text/html")
 
     app.include_router(telegram.router)
+    console.install(app, settings, client, validated)
     app.mount("/webchat", StaticFiles(directory=WEBCHAT), name="webchat")
     return app

@@ -16,8 +16,9 @@ from typing import Any
 import httpx
 from starlette.concurrency import run_in_threadpool
 
-from bot.gateway.limits import RateLimiter, TooManyMessages  # noqa: F401 (re-exported)
+from bot.gateway.limits import RateLimiter
 from bot.gateway.masking import mask
+from bot.gateway.relay import LIVE, OpeningHours, Relay
 from knowledge.directory import load_reseaux
 from knowledge.liaison import LiaisonStore
 from knowledge.profile import SLOTS as PROFILE_SLOTS  # the only slots a channel ever sees
@@ -29,6 +30,10 @@ log = logging.getLogger("spro.gateway")
 MASKING_NOTICE = ("Pour protéger votre vie privée, j'ai masqué des informations personnelles "
                   "dans votre message. Ce service est anonyme : il n'a pas besoin de votre nom, "
                   "de votre adresse électronique ni de vos numéros.")
+
+
+HANDOVER = ("Je transmets votre demande à un conseiller d'Etoile Info. Restez sur cette page : "
+            "il vous répondra ici dans quelques instants.")
 
 
 @lru_cache(maxsize=1)
@@ -110,6 +115,8 @@ class ConversationClient:
         self.liaisons = LiaisonStore(settings.knowledge_db_url)
         self.http = http or httpx.AsyncClient(timeout=settings.rasa_timeout_s)
         self.limiter = RateLimiter(settings.rate_per_conversation)
+        self.relay = Relay(settings.gateway_db_url)
+        self.hours = OpeningHours.parse(settings.console_hours)
         # Replies to recent (conversation, message id) pairs: a message resent after a network
         # drop gets the same reply instead of being said twice.
         self._recent: OrderedDict[tuple[str, str], asyncio.Future] = OrderedDict()
@@ -166,6 +173,10 @@ class ConversationClient:
         else:
             result = mask(text or "")
             message, masked = result.text, result.kinds
+        handed_over = await run_in_threadpool(self.relay.state, conversation_id)
+        if handed_over and handed_over[0] == LIVE:  # a téléconseiller answers, not Rasa
+            await run_in_threadpool(self.relay.add, conversation_id, "personne", message)
+            return Reply([], await self.state(conversation_id))
         try:
             r = await self.http.post(f"{self.settings.rasa_url}/webhooks/rest/webhook",
                                      json={"sender": conversation_id, "message": message,
@@ -174,7 +185,8 @@ class ConversationClient:
             messages = merge_custom([m for m in map(_message, r.json()) if m])
             if not messages and not await self.actions_alive():
                 raise RasaUnavailable("action server down")
-            state = state_from_tracker(await self._tracker(conversation_id))
+            tracker = await self._tracker(conversation_id)
+            state = state_from_tracker(tracker)
         except (httpx.HTTPError, ValueError, RasaUnavailable) as exc:
             log.warning("conversation backend unavailable: %s", type(exc).__name__)
             return Reply([{"text": fallback_text()}],
@@ -183,9 +195,29 @@ class ConversationClient:
             await self.forget(conversation_id)
             return Reply(messages, {"requested_slot": None, "profil": {}})
         await run_in_threadpool(self.store.touch, conversation_id)
+        intent = ((tracker.get("latest_message") or {}).get("intent") or {}).get("name")
+        if intent == "demander_humain" and channel == "web":
+            messages.extend(await self.hand_over(conversation_id))
         if masked and await run_in_threadpool(self.store.first_masking_notice, conversation_id):
             messages.insert(0, {"text": MASKING_NOTICE})
         return Reply(messages, state)
+
+    async def hand_over(self, conversation_id: str) -> list[dict[str, Any]]:
+        """During opening hours, queue the conversation for the console; what to tell the person."""
+        if self.hours.open_now():
+            await run_in_threadpool(self.relay.request, conversation_id)
+            return [{"text": HANDOVER}]
+        if self.hours.slots:
+            return [{"text": "Les conseillers d'Etoile Info répondent aussi ici, en direct, "
+                             f"{self.hours.describe()}."}]
+        return []
+
+    async def state(self, conversation_id: str) -> dict[str, Any]:
+        """The profile and pending question, or an empty state when Rasa does not answer."""
+        try:
+            return state_from_tracker(await self._tracker(conversation_id))
+        except (httpx.HTTPError, ValueError):
+            return {"requested_slot": None, "profil": {}}
 
     async def read(self, conversation_id: str) -> dict[str, Any]:
         await self._require(conversation_id)
@@ -198,6 +230,7 @@ class ConversationClient:
     async def forget(self, conversation_id: str) -> None:
         await self._require(conversation_id)
         await run_in_threadpool(self.trackers.delete, conversation_id)
+        await run_in_threadpool(self.relay.forget, conversation_id)
         await run_in_threadpool(self.store.remove, conversation_id)
         for key in [k for k in self._recent if k[0] == conversation_id]:
             del self._recent[key]

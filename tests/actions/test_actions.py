@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from rasa_sdk.events import SlotSet
 
 from actions.conversation import ActionEnregistrerAvis, ActionFicheInfo, ActionIncomprehension
 from actions.orientation import ActionOrienter, liaisons

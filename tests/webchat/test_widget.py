@@ -138,7 +138,7 @@ def test_markup_from_the_person_or_the_bot_stays_inert(widget):
         ws.on_message(lambda m: server.send(m))
         server.on_message(to_page)
 
-    widget.page.route_web_socket(re.compile(r".*/ws$"), hostile_bot)
+    widget.page.route_web_socket(re.compile(r".*/ws(\?.*)?$"), hostile_bot)
     widget.open()
     widget.type(HOSTILE)
     assert HOSTILE in widget.texts("personne")[0]  # shown as typed, as text
@@ -173,7 +173,7 @@ def test_a_dropped_connection_loses_nothing_and_duplicates_nothing(widget, gatew
         ws.on_message(lambda m: server.send(m))
         server.on_message(to_page)
 
-    widget.page.route_web_socket(re.compile(r".*/ws$"), flaky)
+    widget.page.route_web_socket(re.compile(r".*/ws(\?.*)?$"), flaky)
     widget.open()
     widget.type("j'ai 24 ans")
     assert len(connections) == 2

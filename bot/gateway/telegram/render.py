@@ -16,7 +16,7 @@ from telegram import (InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton
 
 from knowledge.communes import DEPARTEMENTS, load_communes
 from knowledge.directory import load_reseaux
-from knowledge.resume import phrase, resume_profil
+from knowledge.resume import lignes_portes, nom_reseau, phrase, resume_profil
 
 log = logging.getLogger("spro.telegram")
 
@@ -86,11 +86,6 @@ def unknown_command() -> str:
 @lru_cache(maxsize=1)
 def _reseaux() -> dict[str, Any]:
     return {code: spec.reseau for code, spec in load_reseaux().items()}
-
-
-def nom_reseau(code: str) -> str:
-    reseau = _reseaux().get(code)
-    return reseau.nom if reseau else code
 
 
 def conseiller() -> tuple[str, InlineKeyboardMarkup | None]:
@@ -204,14 +199,7 @@ def format_orientation(orientation: dict[str, Any]) -> str:
     understood = phrase(resume_profil(profil, commune.nom if commune else None))
     if understood:
         lines += [f"Si je résume : {understood}.", ""]
-    premier, *autres = orientation.get("reseaux") or [None]
-    if premier:
-        lines.append(f"Je vous conseille de vous adresser à : {nom_reseau(premier)}.")
-    if autres:
-        lines.append("Autre possibilité : " + ", ".join(nom_reseau(r) for r in autres) + ".")
-    operateur = orientation.get("operateur_cep")
-    if operateur and operateur not in (orientation.get("reseaux") or []):
-        lines.append(f"Pour un conseil en évolution professionnelle, gratuit : {nom_reseau(operateur)}.")
+    lines += lignes_portes(orientation)
     raisons = [r.get("texte") for r in orientation.get("raisons") or [] if r.get("texte")]
     if raisons:
         lines += ["", "Pourquoi :"] + [f"• {texte}" for texte in raisons]

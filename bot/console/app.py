@@ -1,0 +1,335 @@
+"""The téléconseiller console: pages and JSON API under /console, all behind sign-in.
+
+A call is a conversation on the channel "console": what the caller says is typed in, goes
+through the same conversation client (masking, Rasa, knowledge base), and the console shows the
+profile, the next question phrased for the phone, and the recommendation. The console also
+retrieves a fiche de liaison by its code, prints it, and takes over web conversations queued by
+the widget's "Parler à un conseiller".
+"""
+from __future__ import annotations
+
+import html
+import secrets
+from pathlib import Path
+from typing import Any, Callable, Optional
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field, StrictStr
+from sqlalchemy import Column, DateTime, Integer, String
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from bot.console.accounts import AccountLocked, Accounts, Agent, LoginRefused
+from bot.console.fiche import render_html, render_pdf
+from bot.gateway.client import ConversationClient, UnknownConversation
+from bot.gateway.limits import TooManyMessages
+from bot.gateway.store import Base, _now
+from knowledge import get_kb
+from knowledge.profile import BESOINS
+from knowledge.resume import libelles, nom_reseau
+
+STATIC = Path(__file__).resolve().parent / "static"
+COOKIE, LOGIN_CSRF = "spro_console", "spro_console_csrf"
+PUBLIC_STATIC = {"console.css"}  # the sign-in page's look; everything else needs a session
+
+# The next question, as the téléconseiller asks it on the phone.
+QUESTIONS = {
+    "besoin": "Demandez à la personne ce qu'elle cherche : choisir un métier, trouver un emploi, "
+              "changer de métier, se former, un apprentissage, une VAE, créer une entreprise…",
+    "statut": "Demandez à la personne sa situation aujourd'hui : collège ou lycée, études, emploi, "
+              "inscrite à France Travail, sortie de l'école sans diplôme…",
+    "age": "Demandez l'âge de la personne (elle peut ne pas répondre).",
+    "commune": "Demandez dans quelle commune la personne habite : le nom ou le code postal suffit.",
+    "metier": "Demandez quel métier intéresse la personne, si elle en a un en tête.",
+    "secteur": "Demandez dans quel secteur : artisanat, commerce-industrie-services ou agriculture.",
+    "cadre": "Demandez si la personne est cadre, ou diplômée bac+3 ou plus et cherche un poste de cadre.",
+    "handicap": "Demandez si la personne a une reconnaissance de handicap (RQTH). "
+                "Elle peut préférer ne pas répondre.",
+    "contrat": "Demandez quel est son contrat de travail : CDI, CDD, intérim, alternance…",
+}
+# Info cards worth reading out, by besoin (and for a disability recognition); keys of fiches.yml.
+FICHES_PAR_BESOIN = {
+    "orientation_scolaire": ["parcoursup-orientation-scolaire"],
+    "choix_metier": ["parcoursup-orientation-scolaire", "cep"],
+    "reconversion": ["cep", "ptp-demission-reconversion", "bilan-competences", "cpf"],
+    "evolution": ["cep", "bilan-competences", "cpf"],
+    "formation": ["cpf", "cep"],
+    "financement": ["cpf", "ptp-demission-reconversion"],
+    "apprentissage": ["apprentissage-contrat-pro"],
+    "vae": ["vae"],
+    "creation_entreprise": ["cep"],
+    "emploi": ["cep"],
+    "retour_formation": ["obligation-formation-retour-formation", "cej"],
+}
+MOTIFS = {**{b: libelles()["besoin"][b] for b in BESOINS},
+          "information": "une simple demande d'information", "autre": "autre motif"}
+
+
+class MotifRow(Base):
+    """The motif of a call, for the SPRO's indicators: nothing that identifies the caller."""
+    __tablename__ = "motifs_appels"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    at = Column(DateTime, nullable=False, default=_now)
+    canal = Column(String(16), nullable=False)
+    motif = Column(String(32), nullable=False)
+
+
+class Unauthorized(Exception):
+    pass
+
+
+class ConsoleError(Exception):
+    def __init__(self, status: int, detail: str):
+        self.status, self.detail = status, detail
+
+
+class CallMessage(BaseModel):
+    text: Optional[StrictStr] = None
+    payload: Optional[StrictStr] = None
+
+
+class AgentMessage(BaseModel):
+    texte: StrictStr = Field(..., min_length=1, max_length=2000)
+
+
+class Motif(BaseModel):
+    motif: StrictStr
+
+
+def _page(name: str, **values: str) -> HTMLResponse:
+    """A page of static/ with {{name}} placeholders filled in (escaped)."""
+    text = (STATIC / name).read_text(encoding="utf-8")
+    for key, value in values.items():
+        text = text.replace("{{" + key + "}}", html.escape(value))
+    return HTMLResponse(text, headers={"Cache-Control": "no-store"})
+
+
+def install(app, settings, client_of: Callable[[Request], ConversationClient],
+            validate: Callable[[Any], tuple[str | None, str | None]]) -> None:
+    """Adds the console to the gateway app. `client_of(request)` gives the conversation client,
+    `validate(body)` checks a message (text or button) as the public API does."""
+    router = APIRouter(prefix="/console", include_in_schema=False)
+    accounts = Accounts(settings.gateway_db_url)
+    app.state.accounts = accounts
+
+    def agent_of(request: Request) -> Agent:
+        agent = accounts.agent(request.cookies.get(COOKIE))
+        if agent is None:
+            raise Unauthorized()
+        if request.method != "GET" and not secrets.compare_digest(
+                request.headers.get("x-csrf-token", ""), agent.csrf):
+            raise ConsoleError(403, "Jeton de sécurité manquant ou périmé. Rechargez la page.")
+        return agent
+
+    @app.exception_handler(Unauthorized)
+    async def _unauthorized(request: Request, exc: Unauthorized):
+        if request.url.path.startswith("/console/api/") or request.method != "GET":
+            return JSONResponse({"detail": "Connectez-vous pour utiliser la console."}, status_code=401)
+        return RedirectResponse("/console/connexion", status_code=303)
+
+    @app.exception_handler(ConsoleError)
+    async def _console_error(request: Request, exc: ConsoleError):
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status)
+
+    # --- signing in and out ---
+    def login_page(message: str = "", status: int = 200) -> HTMLResponse:
+        token = secrets.token_urlsafe(24)
+        page = _page("connexion.html", csrf=token, message=message)
+        page.status_code = status
+        page.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict", path="/console")
+        return page
+
+    @router.get("/connexion")
+    async def sign_in_page():
+        return login_page()
+
+    @router.post("/connexion")
+    async def sign_in(request: Request):
+        form = {k: v[0] for k, v in parse_qs((await request.body()).decode(errors="replace")).items()}
+        if not secrets.compare_digest(form.get("csrf", ""), request.cookies.get(LOGIN_CSRF, "-")):
+            return login_page("La page a expiré : saisissez à nouveau vos identifiants.", 403)
+        try:
+            token, _ = await run_in_threadpool(accounts.sign_in, form.get("identifiant", ""),
+                                               form.get("mot_de_passe", ""))
+        except LoginRefused:
+            return login_page("Identifiant ou mot de passe incorrect.", 401)
+        except AccountLocked as exc:
+            return login_page("Trop d'essais infructueux : ce compte est verrouillé pendant "
+                              f"{exc.minutes} minutes.", 429)
+        response = RedirectResponse("/console", status_code=303)
+        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/",
+                            secure=request.url.scheme == "https", max_age=9 * 3600)
+        response.delete_cookie(LOGIN_CSRF, path="/console")
+        return response
+
+    @router.post("/deconnexion")
+    async def sign_out(request: Request, agent: Agent = Depends(agent_of)):
+        await run_in_threadpool(accounts.sign_out, request.cookies.get(COOKIE))
+        response = RedirectResponse("/console/connexion", status_code=303)
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+    # --- pages ---
+    @router.get("")
+    async def console_page(agent: Agent = Depends(agent_of)):
+        return _page("console.html", csrf=agent.csrf, login=agent.login)
+
+    @router.get("/static/{name}")
+    async def static(name: str, request: Request):
+        if name not in PUBLIC_STATIC:
+            agent_of(request)
+        path = STATIC / name
+        if "/" in name or not path.is_file() or name.endswith(".html"):
+            raise ConsoleError(404, "Fichier introuvable.")
+        return FileResponse(path)
+
+    async def fiche_of(code: str, request: Request) -> dict[str, Any]:
+        fiche = await run_in_threadpool(client_of(request).liaisons.get, code)
+        if fiche is None:
+            raise ConsoleError(404, "Code de liaison inconnu. Vérifiez les six caractères.")
+        return fiche.to_dict()
+
+    @router.get("/fiche/{code}")
+    async def fiche_page(code: str, request: Request, motif: str = "",
+                         agent: Agent = Depends(agent_of)):
+        page = render_html(await fiche_of(code, request), MOTIFS.get(motif))
+        page = page.replace("</body>", '<script src="/console/static/imprimer.js" defer></script></body>')
+        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+    @router.get("/fiche/{code}/pdf")
+    async def fiche_pdf(code: str, request: Request, motif: str = "",
+                        agent: Agent = Depends(agent_of)):
+        fiche = await fiche_of(code, request)
+        pdf = await run_in_threadpool(render_pdf, fiche, MOTIFS.get(motif))
+        return Response(pdf, media_type="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="fiche-liaison-{fiche["code_liaison"]}.pdf"',
+            "Cache-Control": "no-store"})
+
+    # --- a call ---
+    @router.post("/api/appels", status_code=201)
+    async def new_call(request: Request, agent: Agent = Depends(agent_of)):
+        return {"id": await client_of(request).create("console")}
+
+    @router.post("/api/appels/{call}/messages")
+    async def call_message(call: str, body: CallMessage, request: Request,
+                           agent: Agent = Depends(agent_of)):
+        text, payload = validate(body)
+        try:
+            reply = await client_of(request).send(call, text=text, payload=payload)
+        except UnknownConversation:
+            raise ConsoleError(404, "Appel introuvable : commencez un nouvel appel.") from None
+        except TooManyMessages as exc:
+            raise ConsoleError(429, str(exc)) from None
+        return call_view(reply.messages, reply.state)
+
+    @router.post("/api/appels/{call}/motif", status_code=204)
+    async def call_motif(call: str, body: Motif, request: Request, agent: Agent = Depends(agent_of)):
+        if body.motif not in MOTIFS:
+            raise ConsoleError(422, "Motif inconnu.")
+
+        def record() -> None:
+            with Session(accounts.engine, future=True) as s, s.begin():
+                s.add(MotifRow(canal="console", motif=body.motif))
+        await run_in_threadpool(record)
+        return Response(status_code=204)
+
+    @router.get("/api/valeurs")
+    async def values(agent: Agent = Depends(agent_of)):
+        """The choices of the profile editor and of the call's motif."""
+        words = libelles()
+        closed = {slot: [{"code": code, "libelle": label} for code, label in words[slot].items()]
+                  for slot in ("statut", "contrat", "besoin", "secteur")}
+        yes_no = [{"code": "oui", "libelle": "oui"}, {"code": "non", "libelle": "non"}]
+        return {"profil": {**closed, "handicap": yes_no, "cadre": yes_no},
+                "motifs": [{"code": k, "libelle": v} for k, v in MOTIFS.items()]}
+
+    @router.get("/api/liaison/{code}")
+    async def liaison(code: str, request: Request, agent: Agent = Depends(agent_of)):
+        fiche = await fiche_of(code, request)
+        return {**fiche, **call_view([], {"profil": fiche["orientation"].get("profil", {}),
+                                          "requested_slot": None}, fiche["orientation"])}
+
+    # --- web conversations handed over by the widget ---
+    @router.get("/api/file")
+    async def queue(request: Request, agent: Agent = Depends(agent_of)):
+        return await run_in_threadpool(client_of(request).relay.queue)
+
+    async def relay_say(request: Request, call: str, de: str, texte: str) -> dict[str, Any]:
+        relay = client_of(request).relay
+        message = await run_in_threadpool(relay.add, call, de, texte)
+        relay.publish(call, message)
+        return message
+
+    @router.post("/api/file/{call}/prendre")
+    async def take(call: str, request: Request, agent: Agent = Depends(agent_of)):
+        conversations = client_of(request)
+        if not await run_in_threadpool(conversations.relay.take, call, agent.login):
+            raise ConsoleError(409, "Cette conversation n'est plus en attente.")
+        await relay_say(request, call, "systeme", "Un conseiller d'Etoile Info a rejoint la conversation.")
+        try:
+            view = await conversations.read(call)
+        except Exception:  # Rasa down: the live chat still works
+            view = {"state": {"profil": {}, "requested_slot": None}, "transcript": []}
+        return {"id": call, **view, **call_view([], view["state"])}
+
+    @router.get("/api/file/{call}/messages")
+    async def relay_messages(call: str, request: Request, apres: int = 0,
+                             agent: Agent = Depends(agent_of)):
+        relay = client_of(request).relay
+        if await run_in_threadpool(relay.state, call) is None:
+            raise ConsoleError(410, "La conversation est terminée ou la personne l'a effacée.")
+        return await run_in_threadpool(relay.messages, call, apres)
+
+    @router.post("/api/file/{call}/messages")
+    async def relay_write(call: str, body: AgentMessage, request: Request,
+                          agent: Agent = Depends(agent_of)):
+        state = await run_in_threadpool(client_of(request).relay.state, call)
+        if state is None or state != ("en_cours", agent.login):
+            raise ConsoleError(409, "Prenez d'abord cette conversation.")
+        return await relay_say(request, call, "conseiller", body.texte.strip())
+
+    @router.post("/api/file/{call}/fin", status_code=204)
+    async def relay_end(call: str, request: Request, agent: Agent = Depends(agent_of),
+                        retour: bool = True):
+        await relay_say(request, call, "systeme",
+                        "Le conseiller vous redonne la parole avec l'assistant automatique : "
+                        "vous pouvez continuer ici." if retour else
+                        "Le conseiller a terminé l'échange. Merci, et bonne continuation !")
+        await run_in_threadpool(client_of(request).relay.end, call)
+        return Response(status_code=204)
+
+    app.include_router(router)
+
+
+def call_view(messages: list[dict[str, Any]], state: dict[str, Any],
+              orientation: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the console shows after a turn: profile, next question, answers, recommendation."""
+    buttons: list[dict[str, str]] = []
+    for message in messages:
+        custom = message.get("custom") or {}
+        if custom.get("type") == "orientation":
+            orientation = custom["orientation"]
+        buttons = message.get("buttons") or buttons
+    slot = state.get("requested_slot")
+    profil = state.get("profil") or {}
+    besoin = (orientation or {}).get("profil", {}).get("besoin") or profil.get("besoin")
+    keys = list(FICHES_PAR_BESOIN.get(besoin, []))
+    if profil.get("handicap"):
+        keys.append("rqth")
+    kb = get_kb()
+    return {
+        "messages": messages,
+        "state": state,
+        "question": {"slot": slot, "texte": QUESTIONS.get(slot, "")} if slot else None,
+        "boutons": buttons if slot else [],
+        "orientation": orientation,
+        "noms": {code: nom_reseau(code) for code in ((orientation or {}).get("reseaux") or [])
+                 + [c for c in [(orientation or {}).get("operateur_cep")] if c]},
+        "fiches": [card for card in (kb.info_card(k) for k in keys) if card],
+        "libelles": {**{k: libelles().get(k, {}).get(v) for k, v in profil.items()
+                        if isinstance(v, (str, bool))},
+                     **({"commune": kb.communes.get(profil["commune"]).nom}
+                        if profil.get("commune") and kb.communes.get(profil["commune"]) else {})},
+    }

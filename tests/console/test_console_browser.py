@@ -1,0 +1,165 @@
+"""The console in headless Chromium, on the really running assistant: a call, the fiche, a code,
+accessibility, and taking over a web conversation live."""
+from __future__ import annotations
+
+import io
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from playwright.sync_api import Page, expect
+from pypdf import PdfReader
+
+from bench.persona import converse
+from bot.settings import ROOT
+from knowledge import get_kb
+from tests.webchat.widget_page import Widget, axe_violations
+
+pytestmark = pytest.mark.stack
+PASSWORD = "mot de passe des tests console"
+# How the caller answers each question, as the téléconseiller clicks it.
+ANSWERS = {"besoin": "Changer de métier", "handicap": "Non", "cadre": "Non", "statut": "Salarié·e"}
+
+
+@pytest.fixture(scope="module")
+def agent(stack) -> str:
+    """An account made with the real command line in the stack's database."""
+    done = subprocess.run([sys.executable, "-m", "bot.console", "ajouter", "dominique", "--mot-de-passe-stdin"],
+                          input=PASSWORD + "\n", text=True, capture_output=True, cwd=ROOT,
+                          env={**os.environ, **stack.environment()})
+    assert done.returncode == 0, done.stderr
+    return "dominique"
+
+
+def sign_in(page: Page, base_url: str, login: str) -> None:
+    page.goto(base_url + "/console")  # redirected to the sign-in page
+    page.get_by_label("Identifiant").fill(login)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", name="Appel en cours")).to_be_visible()
+
+
+def network_name(code: str) -> str:
+    return get_kb().directory.reseau(code).nom
+
+
+def run_call(page: Page, words: str) -> int:
+    """Types the caller's words, answers each question with its Alt+digit shortcut; returns the
+    number of actions besides typing the words."""
+    page.get_by_label("Ce que dit la personne").fill(words)
+    page.keyboard.press("Control+Enter")
+    page.locator("#ecran-appel:not([aria-busy])").wait_for()
+    actions = 1
+    for _ in range(6):
+        recommendation = page.locator("#recommandation .porte")
+        question = page.locator("#question[data-slot]")
+        recommendation.or_(question).first.wait_for()
+        if recommendation.count():
+            return actions
+        slot = question.get_attribute("data-slot")
+        titles = question.get_by_role("button").all_inner_texts()
+        index = next(i for i, t in enumerate(titles) if t.startswith(ANSWERS[slot]))
+        question.locator("button").nth(index).wait_for()
+        page.keyboard.press(f"Alt+{index + 1}")
+        page.locator("#ecran-appel:not([aria-busy])").wait_for()
+        actions += 1
+    pytest.fail("no recommendation")
+
+
+def test_a_call_for_a_reference_situation(page, stack, agent):
+    base = stack.settings.gateway_url
+    sign_in(page, base, agent)
+    actions = run_call(page, "Elle a 24 ans, elle est en CDD à Tours, son contrat se termine le mois "
+                             "prochain et elle voudrait changer de métier")
+    print(f"\nactions besides typing the caller's words: {actions} (+1 print)")
+    box = page.locator("#recommandation")
+    expect(box.locator(".porte")).to_contain_text(network_name("cep-actifs-occupes"))
+    expect(box).to_contain_text("Raisons à lire")
+    profile = page.locator("#profil")
+    for said in ("24 ans", "en CDD", "Tours"):
+        expect(profile).to_contain_text(said)
+    code = box.locator(".code strong").inner_text()
+
+    # the profile is editable by click
+    page.get_by_role("button", name="Modifier : Âge").click()
+    page.locator("#edition-age").fill("27")
+    page.get_by_role("button", name="Valider").click()
+    expect(profile).to_contain_text("27 ans")
+
+    # the motif, anonymously
+    page.get_by_label("Motif de l'appel").select_option("reconversion")
+    page.get_by_role("button", name="Enregistrer le motif").click()
+    expect(page.locator("#annonce")).to_contain_text("Motif enregistré")
+    with sqlite3.connect(stack.settings.data_dir / "gateway.db") as db:
+        assert db.execute("SELECT count(*) FROM motifs_appels WHERE motif = 'reconversion'").fetchone()[0] >= 1
+
+    # the fiche: print view and PDF, never without a session
+    fiche = page.context.new_page()
+    fiche.goto(f"{base}/console/fiche/{code}")
+    expect(fiche.locator("h1")).to_contain_text("Fiche de liaison")
+    expect(fiche.locator("body")).to_contain_text(code)
+    pdf = page.context.request.get(f"{base}/console/fiche/{code}/pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf.body())).pages)
+    assert code in text and network_name("cep-actifs-occupes") in text
+    assert fiche.context.request.get(f"{base}/console/fiche/{code}/pdf").ok
+    anonymous = page.context.browser.new_context().request.get(f"{base}/console/fiche/{code}/pdf",
+                                                              max_redirects=0)
+    assert anonymous.status in (303, 401)
+
+
+def test_retrieve_a_code_created_on_the_web(page, stack, gateway, agent):
+    message, _, _ = converse(gateway, "salut jai 19 ans je cherche un apprentissage en cuisine vers orleans")
+    code = message["custom"]["orientation"]["code_liaison"]
+    sign_in(page, stack.settings.gateway_url, agent)
+    page.keyboard.press("Alt+r")
+    page.get_by_label("Code donné par la personne").fill(code.lower()[:3] + " " + code.lower()[3:])
+    page.keyboard.press("Enter")
+    result = page.locator("#resultat-code")
+    expect(result).to_contain_text(code)
+    expect(result.locator(".porte")).to_contain_text(network_name("cma"))
+    expect(result).to_contain_text("19 ans")
+
+
+def test_console_pages_have_zero_axe_violations(page, stack, agent):
+    page.goto(stack.settings.gateway_url + "/console/connexion")
+    assert axe_violations(page) == [], "sign-in page"
+    sign_in(page, stack.settings.gateway_url, agent)
+    assert axe_violations(page) == [], "empty console"
+    run_call(page, "j'ai 45 ans, je viens d'être licencié, j'habite à Bourges")
+    assert axe_violations(page) == [], "console with a recommendation"
+    page.keyboard.press("Alt+f")
+    assert axe_violations(page) == [], "queue"
+
+
+def test_takeover_of_a_web_conversation(browser, spare_gateway, agent):
+    spare = spare_gateway(SPRO_CONSOLE_HOURS="1-7 00:00-24:00")
+    person = Widget(browser.new_context(locale="fr-FR").new_page(), spare.url).open_demo()
+    person.open()
+    person.type("j'ai 30 ans et je voudrais changer de métier")
+    before = person.bubbles().count()
+    person.page.get_by_role("button", name="Parler à un conseiller").click()
+    person.wait_answer(before + 1)
+    assert "Restez sur cette page" in " ".join(person.texts("assistant"))
+
+    console = browser.new_context(locale="fr-FR").new_page()
+    sign_in(console, spare.url, agent)
+    console.keyboard.press("Alt+f")
+    console.get_by_role("button", name="Prendre").first.click()
+    expect(console.locator("#relais-echange")).to_contain_text("changer de métier")  # what was said before
+    expect(person.bubbles("systeme").last).to_contain_text("a rejoint la conversation")
+
+    console.get_by_label("Votre message à la personne").fill("Bonjour, je suis Dominique. Que puis-je pour vous ?")
+    console.get_by_role("button", name="Envoyer").click()
+    expect(person.bubbles("conseiller")).to_contain_text("Que puis-je pour vous ?")
+
+    person.input.fill("je voudrais savoir si j'ai droit au CPF")
+    person.page.get_by_role("button", name="Envoyer").click()
+    expect(console.locator("#relais-echange")).to_contain_text("droit au CPF")
+
+    console.get_by_role("button", name="Clore l'échange").click()
+    expect(person.bubbles("systeme").last).to_contain_text("terminé l'échange")
+    person.type("merci")  # back to the assistant
+    assert person.texts("assistant")[-1]
