@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.gateway.limits import RateLimiter
 from bot.gateway.masking import mask
 from bot.gateway.relay import LIVE, OpeningHours, Relay
+from bot.gateway.safety import needs_safety_net
 from knowledge.directory import load_reseaux
 from knowledge.liaison import LiaisonStore
 from knowledge.profile import SLOTS as PROFILE_SLOTS  # the only slots a channel ever sees
@@ -164,6 +165,13 @@ class ConversationClient:
         # Shielded: if the person's connection drops, the turn still completes for the resend.
         return await asyncio.shield(future)
 
+    async def _rasa(self, conversation_id: str, message: str, channel: str) -> list[dict[str, Any]]:
+        r = await self.http.post(f"{self.settings.rasa_url}/webhooks/rest/webhook",
+                                 json={"sender": conversation_id, "message": message,
+                                       "metadata": {"canal": channel}})
+        r.raise_for_status()
+        return merge_custom([m for m in map(_message, r.json()) if m])
+
     async def _send(self, conversation_id: str, text: str | None, payload: str | None) -> Reply:
         channel = await self._require(conversation_id)
         self.limiter.take(conversation_id)
@@ -178,11 +186,9 @@ class ConversationClient:
             await run_in_threadpool(self.relay.add, conversation_id, "personne", message)
             return Reply([], await self.state(conversation_id))
         try:
-            r = await self.http.post(f"{self.settings.rasa_url}/webhooks/rest/webhook",
-                                     json={"sender": conversation_id, "message": message,
-                                           "metadata": {"canal": channel}})
-            r.raise_for_status()
-            messages = merge_custom([m for m in map(_message, r.json()) if m])
+            messages = await self._rasa(conversation_id, message, channel)
+            if payload is None and needs_safety_net(message, messages):
+                messages = await self._rasa(conversation_id, "/detresse", channel) + messages
             if not messages and not await self.actions_alive():
                 raise RasaUnavailable("action server down")
             tracker = await self._tracker(conversation_id)

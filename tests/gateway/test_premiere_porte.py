@@ -81,12 +81,17 @@ def test_info_question_mid_conversation_then_resume(gateway):
     assert info["state"]["requested_slot"] == pending
 
 
-def test_distress_gets_emergency_numbers_first(gateway):
+@pytest.mark.parametrize("text", [
+    "je n'en peux plus je veux en finir avec la vie",
+    # mostly about a project: the NLU may read it as such, the safety net must not
+    "j'ai 19 ans, je cherche un apprentissage en cuisine à Tours mais mon copain me frappe",
+])
+def test_distress_gets_emergency_numbers_first(gateway, text):
     conversation = gateway.post("/api/conversations").json()["id"]
-    reply = gateway.post(f"/api/conversations/{conversation}/messages",
-                         json={"text": "je n'en peux plus je veux en finir avec la vie"}).json()
+    reply = gateway.post(f"/api/conversations/{conversation}/messages", json={"text": text}).json()
     first = reply["messages"][0]["text"]
     assert "3114" in first and "112" in first
+    assert sum("3114" in m.get("text", "") for m in reply["messages"]) == 1
 
 
 def test_forget_me_from_the_conversation(gateway):

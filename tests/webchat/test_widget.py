@@ -217,15 +217,20 @@ def test_accessibility_zero_axe_violations(widget, gateway):
     assert axe_violations(page) == [], "forced colours (high contrast)"
 
 
-def test_320_px_wide_without_horizontal_scrolling(browser, stack, gateway):
-    context = browser.new_context(locale="fr-FR", viewport={"width": 320, "height": 640})
+@pytest.mark.parametrize("width, height, name", [
+    (320, 640, "320px"),  # a small phone (WCAG 1.4.10 reflow)
+    (640, 400, "zoom-200"),  # a 1280 x 800 screen at 200 % zoom
+])
+def test_small_screens_and_zoom_without_horizontal_scrolling(browser, stack, gateway, width, height, name):
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
     try:
         widget = Widget(context.new_page(), stack.settings.gateway_url).open_demo()
         widget.open()
         widget.type("salut jai 19 ans je cherche un apprentissage en cuisine vers orleans")
         answer_until_card(widget, gateway)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        widget.page.screenshot(path=str(SCREENSHOTS / "widget-320px.png"))
+        widget.page.screenshot(path=str(SCREENSHOTS / f"widget-{name}.png"))
+        expect(widget.input).to_be_in_viewport()
         overflow = widget.shadow_eval("""r => {
             const wide = [...r.querySelectorAll('.panneau *')].filter(
                 e => e.getBoundingClientRect().right > innerWidth + 0.5);
