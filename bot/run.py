@@ -106,6 +106,8 @@ class Stack:
             "SPRO_RATE_PER_ADDRESS": str(s.rate_per_address),
             "SPRO_ALLOWED_ORIGINS": json.dumps(s.allowed_origins),
             "SPRO_CONSOLE_HOURS": s.console_hours or "",
+            "SPRO_RETENTION_DAYS": str(s.retention_days),
+            "SPRO_QUEUE_MAX_MINUTES": str(s.queue_max_minutes),
             "SANIC_HOST": urlsplit(s.actions_url).hostname,  # rasa_sdk binds 0.0.0.0 otherwise
             "TF_CPP_MIN_LOG_LEVEL": "3", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "PYTHONUNBUFFERED": "1",

@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     # Sites allowed to embed the widget from another origin (CORS), e.g. https://www.etoile.regioncentre.fr
     allowed_origins: list[str] = []
 
+    # Conversations idle for longer are forgotten everywhere (0: kept). Our default, for the SPRO to
+    # confirm: a month lets a person come back to a conversation, then nothing of it remains.
+    retention_days: int = 30
+    # A request for a téléconseiller nobody took after this long leaves the console's queue.
+    queue_max_minutes: int = 120
+
     # When téléconseillers answer in the widget, Paris time, e.g. "1-5 09:00-12:30; 1-5 13:30-17:00"
     # (1 = Monday). Unset: the widget gives the phone number and nobody is queued.
     console_hours: Optional[str] = None

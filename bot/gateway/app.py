@@ -97,7 +97,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         app.state.client = ConversationClient(settings)
         app.state.telegram = await telegram.start(settings, app.state.client)
+        await app.state.client.purge_logged()
+        purging = asyncio.create_task(app.state.client.purge_forever())
         yield
+        purging.cancel()
         await telegram.stop(app.state.telegram)
         await app.state.client.close()
 

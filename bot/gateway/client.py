@@ -6,6 +6,7 @@ pending question, and turns any failure of Rasa or the action server into the po
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import secrets
 from collections import OrderedDict
@@ -240,6 +241,36 @@ class ConversationClient:
         await run_in_threadpool(self.store.remove, conversation_id)
         for key in [k for k in self._recent if k[0] == conversation_id]:
             del self._recent[key]
+
+    async def purge(self) -> int:
+        """Forgets the conversations idle for longer than the retention; how many were."""
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        await run_in_threadpool(self.relay.drop_waiting_before,
+                                now - dt.timedelta(minutes=self.settings.queue_max_minutes))
+        if self.settings.retention_days <= 0:
+            return 0
+        idle = await run_in_threadpool(self.store.idle_since,
+                                       now - dt.timedelta(days=self.settings.retention_days))
+        for conversation_id in idle:
+            try:
+                await self.forget(conversation_id)
+            except UnknownConversation:  # forgotten meanwhile
+                pass
+        return len(idle)
+
+    async def purge_logged(self) -> None:
+        try:
+            count = await self.purge()
+            if count:
+                log.info("retention: %d idle conversation(s) forgotten", count)
+        except Exception:  # a database hiccup must not stop the gateway or the next run
+            log.exception("retention purge failed")
+
+    async def purge_forever(self, every_s: float = 3600.0) -> None:
+        """Runs `purge` every hour for as long as the gateway runs (the gateway purges at start)."""
+        while True:
+            await asyncio.sleep(every_s)
+            await self.purge_logged()
 
     async def actions_alive(self) -> bool:
         try:

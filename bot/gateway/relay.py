@@ -124,6 +124,12 @@ class Relay:
 
     forget = end
 
+    def drop_waiting_before(self, cutoff: dt.datetime) -> int:
+        """Requests nobody took in time leave the queue (the person was told the phone number)."""
+        with Session(self.engine, future=True) as s, s.begin():
+            return s.execute(delete(RelayRow).where(RelayRow.etat == WAITING,
+                                                    RelayRow.demande_at < cutoff)).rowcount
+
     def add(self, conversation_id: str, de: str, texte: str) -> dict[str, Any]:
         with Session(self.engine, future=True) as s, s.begin():
             row = RelayMessageRow(conversation_id=conversation_id, de=de, texte=texte)

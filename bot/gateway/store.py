@@ -48,6 +48,11 @@ class ConversationStore:
             row = s.get(Conversation, conversation_id)
             return row.channel if row else None
 
+    def idle_since(self, cutoff: dt.datetime) -> list[str]:
+        """The conversations nobody wrote in since `cutoff` (naive UTC)."""
+        with Session(self.engine, future=True) as s:
+            return list(s.execute(select(Conversation.id).where(Conversation.last_seen < cutoff)).scalars())
+
     def touch(self, conversation_id: str) -> None:
         with Session(self.engine, future=True) as s, s.begin():
             row = s.get(Conversation, conversation_id)
