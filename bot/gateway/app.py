@@ -8,6 +8,7 @@ import logging
 import re
 from contextlib import asynccontextmanager
 from typing import Any, Optional
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request, Response, WebSocket, WebSocketDisconnect
@@ -17,6 +18,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, StrictStr
 from starlette.concurrency import run_in_threadpool
+from swagger_ui_bundle import swagger_ui_path
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.console import app as console
@@ -29,6 +31,7 @@ from bot.settings import ROOT, Settings, get_settings
 
 log = logging.getLogger("spro.gateway")
 WEBCHAT = ROOT / "webchat"
+STATIC = Path(__file__).resolve().parent / "static"
 # A button's payload: "/intent" optionally followed by a JSON object of entities.
 PAYLOAD = re.compile(r"^/[a-z_]{1,64}(\{.{0,400}\})?$", re.S)
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -107,8 +110,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="Assistant première porte — SPRO Centre-Val de Loire",
         description="API de conversation commune à tous les canaux (site Etoile, Telegram, console).",
-        version="0.1.0", lifespan=lifespan,
+        version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
     )
+
+    # Pydantic v1 writes OpenAPI 3.0 schemas, and the bundled Swagger UI (4.15) reads up to 3.0.
+    app.openapi_version = "3.0.3"
 
     def client(request: Request) -> ConversationClient:
         return request.app.state.client
@@ -350,6 +356,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def index():  # the demo host page: an Etoile-like page that embeds the widget
         return FileResponse(WEBCHAT / "demo.html", media_type="text/html")
 
+    @app.get("/docs", include_in_schema=False)
+    async def docs():  # Swagger UI served from here: FastAPI's default page loads it from a CDN
+        return FileResponse(STATIC / "docs.html", media_type="text/html")
+
+    app.mount("/docs/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+    app.mount("/docs/static", StaticFiles(directory=STATIC), name="docs")
     app.include_router(telegram.router)
     console.install(app, settings, client, validated)
     app.mount("/webchat", StaticFiles(directory=WEBCHAT), name="webchat")
