@@ -19,7 +19,7 @@
 
   // relais: the id of the last téléconseiller message shown (live handover, see the console).
   var state = load() || { conversation: null, items: [], outbox: [], open: false, relais: 0 };
-  var socket = null, retries = 0, retryTimer = null, reseaux = null;
+  var socket = null, connecting = false, retries = 0, retryTimer = null, reseaux = null;
 
   function load() {
     try { return JSON.parse(sessionStorage.getItem(KEY)); } catch (e) { return null; }
@@ -276,7 +276,9 @@
   }
 
   function connect() {
-    if (socket && socket.readyState <= 1) { return; }
+    // One connection at a time: not while a conversation is being created or a socket opens.
+    if (connecting || (socket && socket.readyState <= 1)) { return; }
+    connecting = true;
     clearTimeout(retryTimer);
     loadReseaux();
     var ready = state.conversation ? Promise.resolve() :
@@ -284,12 +286,13 @@
         if (!r.ok) { throw new Error("status " + r.status); }
         return r.json();
       }).then(function (data) { state.conversation = data.id; save(); });
-    ready.then(open, retry);
+    ready.then(open, function () { connecting = false; retry(); });
   }
   function open() {
     var url = base.replace(/^http/, "ws") + "/api/conversations/" + encodeURIComponent(state.conversation) +
       "/ws?apres=" + (state.relais || 0);
     var ws = socket = new WebSocket(url);
+    connecting = false;  // from here, `socket` guards against a second connection
     ws.onopen = function () {
       if (retries > 0) { status.textContent = "Connexion rétablie."; }
       retries = 0;
@@ -300,7 +303,7 @@
       var frame;
       try { frame = JSON.parse(event.data); } catch (e) { return; }
       var pending = state.outbox.filter(function (m) { return m.id === frame.re; })[0];
-      if (frame.type === "typing") { typing(true); return; }
+      if (frame.type === "typing") { if (pending) { typing(true); } return; }
       if (frame.type === "relais") {  // a téléconseiller writes (text only, never links)
         frame.messages.forEach(function (m) {
           if (m.id > (state.relais || 0)) {

@@ -28,8 +28,9 @@ def test_script_is_small_and_framework_free():
 
 
 def test_a_person_reaches_an_orientation_card_with_the_mouse(widget, gateway):
-    requests = []
+    requests, sockets = [], []
     widget.page.on("request", lambda r: requests.append(r.url))
+    widget.page.on("websocket", lambda ws: sockets.append(ws.url))
     expect(widget.panel).to_be_hidden()
     widget.open()
     assert "assistant automatique" in widget.texts("assistant")[0]
@@ -51,6 +52,8 @@ def test_a_person_reaches_an_orientation_card_with_the_mouse(widget, gateway):
 
     own = urlsplit(widget.base_url).netloc
     assert requests and all(urlsplit(u).netloc == own for u in requests), "a third-party request"
+    assert sum(u.endswith("/api/conversations") for u in requests) == 1  # one conversation, not two
+    assert len(sockets) == 1 and urlsplit(sockets[0]).netloc == own  # and one socket
 
 
 def test_keyboard_only(widget, gateway):
