@@ -185,6 +185,7 @@ class ConversationClient:
         handed_over = await run_in_threadpool(self.relay.state, conversation_id)
         if handed_over and handed_over[0] == LIVE:  # a téléconseiller answers, not Rasa
             await run_in_threadpool(self.relay.add, conversation_id, "personne", message)
+            await run_in_threadpool(self.store.touch, conversation_id)
             return Reply([], await self.state(conversation_id))
         try:
             messages = await self._rasa(conversation_id, message, channel)
