@@ -84,7 +84,7 @@ class Stack:
         actions = urlsplit(s.actions_url)
         return {
             "actions": [PYTHON, "-m", "rasa_sdk", "--actions", "actions", "-p", str(actions.port)],
-            "rasa": [PYTHON, "-m", "rasa", "run", "--model", str(s.model_path),
+            "rasa": [PYTHON, "-m", "bot.rasa_server", "run", "--model", str(s.model_path),
                      "--endpoints", str(endpoints_file), "--enable-api",
                      "--auth-token", s.rasa_token, "-i", rasa.hostname, "-p", str(rasa.port)],
             "gateway": [PYTHON, "-m", "uvicorn", "bot.gateway.app:create_app", "--factory",
