@@ -5,7 +5,12 @@ Starts the real stack (action server, Rasa, gateway) on free loopback ports, or 
 gateway given with --gateway URL (and --rasa URL for the direct comparison). Prints p50/p95 per
 message for both paths and the gateway's overhead. Asserts nothing.
 
+By default each person sends the next message as soon as the answer arrives (the saturating
+case). With --pause S, people arrive over S seconds and each reads and types for S seconds on
+average (0.5 S to 1.5 S) before the next message: the "20 people chatting at once" case.
+
     .venv/bin/python -m bench.bench_gateway --conversations 20 --turns 5
+    .venv/bin/python -m bench.bench_gateway --conversations 20 --turns 5 --pause 5
 """
 from __future__ import annotations
 
@@ -18,14 +23,22 @@ import time
 from pathlib import Path
 
 import json
+import random
 
 import httpx
 import websockets
 
 from bot.run import Stack, loopback_settings
 
+PAUSE = random.Random(20261201)
 TURNS = ["bonjour", "j'ai 24 ans je suis en CDD à Tours", "je voudrais changer de métier",
          "non", "c'est quoi le CPF ?", "tu es un robot ?", "merci"]
+
+
+async def think(pause: float, turn: int) -> None:
+    """The person reads the answer and types the next message; people arrive over one pause."""
+    if pause:
+        await asyncio.sleep(PAUSE.uniform(0.5, 1.5) * pause if turn else PAUSE.uniform(0, pause))
 
 
 def summary(name: str, samples: list[float]) -> float:
@@ -36,20 +49,24 @@ def summary(name: str, samples: list[float]) -> float:
     return p50
 
 
-async def via_gateway(client: httpx.AsyncClient, turns: int, samples: list[float]) -> None:
+async def via_gateway(client: httpx.AsyncClient, turns: int, samples: list[float],
+                      pause: float = 0) -> None:
     conversation = (await client.post("/api/conversations")).json()["id"]
-    for text in (TURNS * 3)[:turns]:
+    for i, text in enumerate((TURNS * 3)[:turns]):
+        await think(pause, i)
         start = time.perf_counter()
         r = await client.post(f"/api/conversations/{conversation}/messages", json={"text": text})
         samples.append((time.perf_counter() - start) * 1000)
         r.raise_for_status()
 
 
-async def via_websocket(client: httpx.AsyncClient, turns: int, samples: list[float]) -> None:
+async def via_websocket(client: httpx.AsyncClient, turns: int, samples: list[float],
+                        pause: float = 0) -> None:
     conversation = (await client.post("/api/conversations")).json()["id"]
     url = f"{str(client.base_url).replace('http', 'ws', 1).rstrip('/')}/api/conversations/{conversation}/ws"
     async with websockets.connect(url) as ws:
         for i, text in enumerate((TURNS * 3)[:turns]):
+            await think(pause, i)
             start = time.perf_counter()
             await ws.send(json.dumps({"type": "message", "id": str(i), "text": text}))
             while (frame := json.loads(await ws.recv()))["type"] == "typing":
@@ -59,15 +76,17 @@ async def via_websocket(client: httpx.AsyncClient, turns: int, samples: list[flo
                 raise RuntimeError(frame)
 
 
-async def direct(client: httpx.AsyncClient, sender: str, turns: int, samples: list[float]) -> None:
-    for text in (TURNS * 3)[:turns]:
+async def direct(client: httpx.AsyncClient, sender: str, turns: int, samples: list[float],
+                 pause: float = 0) -> None:
+    for i, text in enumerate((TURNS * 3)[:turns]):
+        await think(pause, i)
         start = time.perf_counter()
         r = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
         samples.append((time.perf_counter() - start) * 1000)
         r.raise_for_status()
 
 
-async def measure(gateway: str, rasa: str, conversations: int, turns: int) -> None:
+async def measure(gateway: str, rasa: str, conversations: int, turns: int, pause: float = 0) -> None:
     limits = httpx.Limits(max_connections=conversations * 2)
     async with httpx.AsyncClient(base_url=gateway, timeout=60, limits=limits) as g, \
             httpx.AsyncClient(base_url=rasa, timeout=60, limits=limits) as r:
@@ -76,11 +95,12 @@ async def measure(gateway: str, rasa: str, conversations: int, turns: int) -> No
         ws: list[float] = []
         dr: list[float] = []
         for round_ in range(2):  # interleave the paths so all see the same machine load
-            await asyncio.gather(*(via_gateway(g, turns, gw) for _ in range(conversations)))
-            await asyncio.gather(*(via_websocket(g, turns, ws) for _ in range(conversations)))
-            await asyncio.gather(*(direct(r, f"bench-{round_}-{i}-{time.time_ns()}", turns, dr)
+            await asyncio.gather(*(via_gateway(g, turns, gw, pause) for _ in range(conversations)))
+            await asyncio.gather(*(via_websocket(g, turns, ws, pause) for _ in range(conversations)))
+            await asyncio.gather(*(direct(r, f"bench-{round_}-{i}-{time.time_ns()}", turns, dr, pause)
                                    for i in range(conversations)))
-    print(f"{conversations} concurrent conversations x {turns} messages x 2 rounds")
+    pace = f", {pause:g} s between a person's messages on average" if pause else ", back to back"
+    print(f"{conversations} concurrent conversations x {turns} messages x 2 rounds{pace}")
     g50 = summary("api", gw)
     w50 = summary("ws", ws)
     d50 = summary("rasa", dr)
@@ -108,14 +128,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=20)
     parser.add_argument("--turns", type=int, default=5)
+    parser.add_argument("--pause", type=float, default=0,
+                        help="mean seconds a person takes to read and type (0: back to back)")
     parser.add_argument("--gateway")
     parser.add_argument("--rasa")
     args = parser.parse_args()
     if args.gateway:
-        asyncio.run(measure(args.gateway, args.rasa, args.conversations, args.turns))
+        asyncio.run(measure(args.gateway, args.rasa, args.conversations, args.turns, args.pause))
         return
     with started_stack() as settings:
-        asyncio.run(measure(settings.gateway_url, settings.rasa_url, args.conversations, args.turns))
+        asyncio.run(measure(settings.gateway_url, settings.rasa_url, args.conversations, args.turns,
+                            args.pause))
 
 
 if __name__ == "__main__":

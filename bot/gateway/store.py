@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Column, DateTime, String, delete, select, text
+from sqlalchemy import Boolean, Column, DateTime, String, delete, select, text, update
 from sqlalchemy.orm import Session, declarative_base
 
 from knowledge.models import make_engine
@@ -54,10 +54,9 @@ class ConversationStore:
             return list(s.execute(select(Conversation.id).where(Conversation.last_seen < cutoff)).scalars())
 
     def touch(self, conversation_id: str) -> None:
-        with Session(self.engine, future=True) as s, s.begin():
-            row = s.get(Conversation, conversation_id)
-            if row is not None:
-                row.last_seen = _now()
+        with self.engine.begin() as c:  # one UPDATE on every message, no ORM round trip
+            c.execute(update(Conversation).where(Conversation.id == conversation_id)
+                      .values(last_seen=_now()))
 
     def first_masking_notice(self, conversation_id: str) -> bool:
         """True the first time it is called for a conversation (and records it)."""
