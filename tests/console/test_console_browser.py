@@ -19,8 +19,19 @@ from tests.webchat.widget_page import Widget, axe_violations
 
 pytestmark = pytest.mark.stack
 PASSWORD = "mot de passe des tests console"
-# How the caller answers each question, as the téléconseiller clicks it.
+# How the caller answers each question, as the téléconseiller clicks it (or types it: TYPED).
 ANSWERS = {"besoin": "Changer de métier", "handicap": "Non", "cadre": "Non", "statut": "Salarié·e"}
+TYPED = {"commune": "Châteauroux", "age": "17"}
+# The four reference situations of domain.md §4, as a téléconseiller types what the caller says,
+# and the deuxième porte each must reach.
+REFERENCES = [
+    ("Elle a 45 ans, elle vient d'être licenciée, elle habite à Bourges", "france-travail"),
+    ("19 ans, cherche un apprentissage en cuisine vers Orléans", "cma"),
+    ("Elle a 24 ans, elle est en CDD à Tours, son contrat se termine le mois prochain et elle "
+     "voudrait changer de métier", "cep-actifs-occupes"),
+    ("17 ans, a arrêté le lycée l'an dernier, ne fait rien depuis, voudrait reprendre une formation",
+     "cio"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -45,12 +56,17 @@ def network_name(code: str) -> str:
     return get_kb().directory.reseau(code).nom
 
 
-def run_call(page: Page, words: str) -> int:
-    """Types the caller's words, answers each question with its Alt+digit shortcut; returns the
-    number of actions besides typing the words."""
+def say(page: Page, words: str) -> None:
+    """Types what the caller says and sends it (Ctrl+Entrée)."""
     page.get_by_label("Ce que dit la personne").fill(words)
     page.keyboard.press("Control+Enter")
     page.locator("#ecran-appel:not([aria-busy])").wait_for()
+
+
+def run_call(page: Page, words: str) -> int:
+    """Types the caller's words, answers each question with its Alt+digit shortcut (or types the
+    answer to an open question); returns the number of actions besides typing the words."""
+    say(page, words)
     actions = 1
     for _ in range(6):
         recommendation = page.locator("#recommandation .porte")
@@ -59,13 +75,24 @@ def run_call(page: Page, words: str) -> int:
         if recommendation.count():
             return actions
         slot = question.get_attribute("data-slot")
+        actions += 1
+        if slot in TYPED:
+            say(page, TYPED[slot])
+            continue
         titles = question.get_by_role("button").all_inner_texts()
         index = next(i for i, t in enumerate(titles) if t.startswith(ANSWERS[slot]))
         question.locator("button").nth(index).wait_for()
         page.keyboard.press(f"Alt+{index + 1}")
         page.locator("#ecran-appel:not([aria-busy])").wait_for()
-        actions += 1
     pytest.fail("no recommendation")
+
+
+@pytest.mark.parametrize("words, porte", REFERENCES, ids=["licenciee", "apprentissage", "cdd", "decrocheur"])
+def test_each_reference_situation_reaches_its_deuxieme_porte(page, stack, agent, words, porte):
+    sign_in(page, stack.settings.gateway_url, agent)
+    actions = run_call(page, words)
+    print(f"\n{porte}: {actions} actions besides typing the caller's words")
+    expect(page.locator("#recommandation .porte")).to_contain_text(network_name(porte))
 
 
 def test_a_call_for_a_reference_situation(page, stack, agent):
