@@ -21,6 +21,7 @@ from typing import Any
 from jsonschema import validators
 from jsonschema.exceptions import best_match
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 
@@ -33,6 +34,7 @@ def _response_validator():
 
 
 _VALIDATOR = _response_validator()
+_original_validate_action_result = RemoteAction._validate_action_result
 
 
 def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
@@ -41,7 +43,8 @@ def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     if error is not None:
         error.message += (
             ". Failed to validate Action server response from API, make sure your response "
-            "from the Action endpoint is valid.")
+            "from the Action endpoint is valid. For more information about the format visit "
+            f"{DOCS_BASE_URL}/custom-actions")
         raise error
     return True
 
@@ -74,4 +77,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-

@@ -32,17 +32,17 @@ def remote() -> RemoteAction:
 
 @pytest.mark.parametrize("response", VALID)
 def test_valid_responses_pass_as_with_rasa(remote, response):
-    jsonschema.validate(response, RemoteAction.action_response_format_spec())  # Rasa's own check
+    assert rasa_server._original_validate_action_result(remote, response) is True
     assert rasa_server.validate_action_result(remote, response) is True
 
 
 @pytest.mark.parametrize("response", INVALID)
 def test_invalid_responses_are_refused_as_with_rasa(remote, response):
     with pytest.raises(jsonschema.ValidationError) as rasa_error:
-        jsonschema.validate(response, RemoteAction.action_response_format_spec())
+        rasa_server._original_validate_action_result(remote, response)
     with pytest.raises(jsonschema.ValidationError) as ours:
         rasa_server.validate_action_result(remote, response)
-    assert ours.value.message.startswith(rasa_error.value.message)
+    assert ours.value.message == rasa_error.value.message
     assert "Failed to validate Action server response" in ours.value.message
 
 
