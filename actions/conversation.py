@@ -5,14 +5,28 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.orientation import canal, liaisons
-from actions.profil import ValidateProfilForm
+from actions.profil import ValidateProfilForm, profil_from
 from knowledge import get_kb
 
 FALLBACK = "nlu_fallback"
+FORM = "profil_form"
+
+
+def form_active(tracker: Tracker) -> bool:
+    return (tracker.active_loop or {}).get("name") == FORM
+
+
+def continue_orientation(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """Never a dead end: with something known of the situation, the questions start (the form
+    asks the most useful one); with nothing known, the orientation is offered."""
+    if profil_from(tracker):
+        return [FollowupAction(FORM)]
+    dispatcher.utter_message(response="utter_proposer_orientation")
+    return []
 
 
 def fiche_buttons() -> list[dict[str, str]]:
@@ -36,7 +50,9 @@ class ActionFicheInfo(Action):
         fiche = {k: card[k] for k in ("key", "titre", "texte", "lien", "date_revue")}
         dispatcher.utter_message(text=f"{card['titre']}\n{card['texte']}\nPour en savoir plus : {card['lien']}",
                                  json_message={"type": "fiche", "fiche": fiche})
-        return []
+        if form_active(tracker):  # the rules resume the questions
+            return []
+        return continue_orientation(dispatcher, tracker)
 
 
 class ActionIncomprehension(Action):
@@ -61,9 +77,13 @@ class ActionIncomprehension(Action):
                    for e in tracker.events if e.get("event") == "user"]
         if intents[-2:] == [FALLBACK, FALLBACK]:
             dispatcher.utter_message(response="utter_incompris_deux_fois")
-        else:
+            return []
+        if form_active(tracker):
             dispatcher.utter_message(response="utter_default")
-        return []
+            return []
+        # Outside the questions: rather than "reformulez", ask the most useful question.
+        dispatcher.utter_message(response="utter_incompris_question")
+        return [FollowupAction(FORM)]
 
 
 class ActionRecommencer(Action):

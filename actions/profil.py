@@ -53,6 +53,25 @@ def spans(tracker: Tracker, entity: str) -> list[str]:
     return [whole] + pieces if len(found) > 1 else pieces
 
 
+def preuves_events(tracker: Tracker, events: List[EventType]) -> List[EventType]:
+    """Keeps, for each fact set from the person's words this turn, the words that justify it
+    (slot `preuves`), so a summary or a correction can point at them."""
+    text = tracker.latest_message.get("text") or ""
+    if not text or text.startswith("/"):
+        return []
+    preuves = dict(tracker.get_slot("preuves") or {})
+    changed = False
+    for event in events:
+        slot = event.get("name") if event.get("event") == "slot" else None
+        if slot not in SLOTS or event.get("value") is None:
+            continue
+        words = spans(tracker, slot)
+        if words:
+            preuves[slot] = words[-1] if len(words) > 1 else words[0]
+            changed = True
+    return [SlotSet("preuves", preuves)] if changed else []
+
+
 def commune_buttons(candidates) -> list[dict[str, str]]:
     return [{"title": f"{c.nom} ({c.departement})", "payload": f'/informer{{"commune": "{c.insee}"}}'}
             for c in candidates[:6]]
@@ -143,12 +162,18 @@ class ValidateSlotMappings(ProfilValidation, ValidationAction):
     def domain_slots(self, domain: DomainDict) -> List[Text]:
         return list(SLOTS)
 
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        return events + preuves_events(tracker, events)
+
     async def extract_handicap(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
         """"J'ai une RQTH" describes the person: the NLU tags RQTH as the info-card topic, which
         is right for "c'est quoi la RQTH ?" but, in a description, means a recognised disability."""
         intent = tracker.latest_message.get("intent", {}).get("name")
         sujets = set(tracker.get_latest_entity_values("sujet"))
-        if intent == "informer" and RQTH in sujets and tracker.get_slot("handicap") is None:
+        said = list(tracker.get_latest_entity_values("handicap"))  # « pas de RQTH » is said explicitly
+        if intent == "informer" and RQTH in sujets and tracker.get_slot("handicap") is None and not said:
             return {"handicap": True}
         return {}
 

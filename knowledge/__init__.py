@@ -22,6 +22,7 @@ import yaml
 
 from knowledge.communes import DEPARTEMENTS, Communes, load_communes
 from knowledge.directory import Directory, ImportReport
+from knowledge.comprendre import check_data as check_comprendre
 from knowledge.profile import (Lexicon, ProfileError, check_lexicon, check_slot_names, load_lexicon,
                                normalize_text, validate_profile)
 from knowledge.rules import (CEP_TOKEN, RuleSet, load_rules, load_rules_data, load_scenarios,
@@ -224,6 +225,7 @@ class KnowledgeBase:
         return {
             "règles": rule_problems,
             "métiers": check_lexicon(),
+            "compréhension": check_comprendre(),
             "structures": self.directory.check(),
             "fiches": check_fiches(self._fiches),
             "scénarios": scenario_problems + self._coverage(played),

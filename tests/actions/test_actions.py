@@ -134,10 +134,37 @@ def fallback_event():
     return {"event": "user", "text": "gnagna", "parse_data": {"intent": {"name": "nlu_fallback"}}}
 
 
-def test_second_misunderstanding_in_a_row_offers_buttons_and_a_person(dispatcher, domain, make_tracker):
+def test_a_first_misunderstanding_asks_the_most_useful_question(dispatcher, domain, make_tracker):
     once = make_tracker(text="gnagna", intent="nlu_fallback")
-    run(ActionIncomprehension(), dispatcher, once, domain)
+    events = run(ActionIncomprehension(), dispatcher, once, domain)
+    assert dispatcher.messages[-1]["response"] == "utter_incompris_question"
+    assert any(e.get("event") == "followup" and e.get("name") == "profil_form" for e in events)
+
+
+def test_a_misunderstanding_during_the_questions_lets_the_form_ask_again(dispatcher, domain, make_tracker):
+    tracker = make_tracker({"besoin": "emploi"}, text="gnagna", intent="nlu_fallback", active_loop="profil_form")
+    events = run(ActionIncomprehension(), dispatcher, tracker, domain)
     assert dispatcher.messages[-1]["response"] == "utter_default"
+    assert not any(e.get("event") == "followup" for e in events)
+
+
+def test_an_info_card_then_starts_the_questions_when_the_situation_is_known(dispatcher, domain, make_tracker):
+    tracker = make_tracker({"statut": "scolaire"}, intent="demander_info",
+                           entities=[{"entity": "sujet", "value": "parcoursup-orientation-scolaire"}])
+    events = run(ActionFicheInfo(), dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["custom"]["type"] == "fiche"
+    assert any(e.get("event") == "followup" and e.get("name") == "profil_form" for e in events)
+
+
+def test_an_info_card_alone_offers_the_orientation(dispatcher, domain, make_tracker):
+    tracker = make_tracker(intent="demander_info", entities=[{"entity": "sujet", "value": "cpf"}])
+    events = run(ActionFicheInfo(), dispatcher, tracker, domain)
+    assert dispatcher.messages[-1]["response"] == "utter_proposer_orientation"
+    assert dispatcher.messages[-1]["response"] in domain["responses"]
+    assert not any(e.get("event") == "followup" for e in events)
+
+
+def test_second_misunderstanding_in_a_row_offers_buttons_and_a_person(dispatcher, domain, make_tracker):
     twice = make_tracker(text="blabla", intent="nlu_fallback", events=[fallback_event()])
     run(ActionIncomprehension(), dispatcher, twice, domain)
     assert dispatcher.messages[-1]["response"] == "utter_incompris_deux_fois"
@@ -179,3 +206,22 @@ def test_rqth_in_a_description_is_a_disability_recognition(dispatcher, domain, m
     asked = make_tracker(text="c'est quoi la RQTH ?", intent="demander_info",
                          entities=[{"entity": "sujet", "value": "rqth"}])
     assert "handicap" not in slots_of(run(ValidateSlotMappings(), dispatcher, asked, domain))
+
+
+def test_a_denied_rqth_is_no_disability_recognition(dispatcher, domain, make_tracker):
+    # the NLU reader's explicit "no" (« pas de RQTH ») wins over the info-card topic
+    said = make_tracker({"handicap": "non"}, text="je n'ai pas de RQTH", intent="informer",
+                        entities=[{"entity": "sujet", "value": "rqth"},
+                                  {"entity": "handicap", "value": "non", "start": 13, "end": 17}])
+    assert slots_of(run(ValidateSlotMappings(), dispatcher, said, domain))["handicap"] is False
+
+
+def test_each_fact_keeps_the_words_that_justify_it(dispatcher, domain, make_tracker):
+    text = "je suis pas cadre, en CDD"
+    tracker = make_tracker({"cadre": "non", "contrat": "cdd"}, text=text, entities=[
+        {"entity": "cadre", "value": "non", "start": 12, "end": 17},
+        {"entity": "contrat", "value": "cdd", "start": 19, "end": 25}])
+    events = run(ValidateSlotMappings(), dispatcher, tracker, domain)
+    preuves = slots_of(events)["preuves"]
+    assert preuves == {"cadre": "cadre", "contrat": "en CDD"}
+    assert slots_of(events)["cadre"] is False

@@ -1,0 +1,293 @@
+"""How well the assistant understands real-style first messages (product.md §6, "Understanding").
+
+The held-out sets in tests/eval/ (written before the reader was tuned, never copied into
+nlu_data/) hold long, narrative, misspelt first messages, each labelled with the facts it states
+(`faits`), what the person would answer if asked (`reponses`) and the deuxième porte those facts
+give (`porte`); tests/eval/detresse.yml holds distress and ordinary messages.
+
+Each first message goes through the real stack (gateway → Rasa → actions), then a scripted
+person answers every question from the labels (a button for a closed question, the words for age,
+commune and trade, « je ne sais pas » for what the labels do not know). Printed:
+- first-turn fact precision and recall per slot, and the wrong facts;
+- dead ends (a first reply with no question, no orientation and no out-of-scope answer);
+- end-to-end routing accuracy and the questions asked;
+- distress recall (emergency numbers in the first reply) and false alarms on ordinary messages.
+
+    .venv/bin/python -m bench.bench_understanding            # starts its own stack
+    .venv/bin/python -m bench.bench_understanding --lecteur  # the rule reader alone, no Rasa (fast)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import httpx
+import yaml
+
+from knowledge.profile import load_lexicon
+from knowledge.texte import words
+
+EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "eval"
+SCORED = ("age", "statut", "contrat", "besoin", "metier", "handicap", "cadre", "commune")
+EMERGENCY = "3114"
+OUT_OF_FIELD_MARK = "France services"  # the out-of-scope and hors-champ answers name it
+
+
+def load_first_messages(directory: Path = EVAL_DIR) -> list[dict[str, Any]]:
+    messages = []
+    for path in sorted(directory.glob("premiers_messages_*.yml")):
+        messages += yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
+    return messages
+
+
+def load_distress(directory: Path = EVAL_DIR) -> dict[str, list[dict[str, Any]]]:
+    return yaml.safe_load((directory / "detresse.yml").read_text(encoding="utf-8"))
+
+
+def same_value(slot: str, predicted: Any, expected: Any) -> bool:
+    if slot == "metier":
+        a, b = words(str(predicted)), words(str(expected))
+        if a and b and (a in b or b in a):
+            return True
+        lexicon = load_lexicon()
+        entry = lexicon.lookup(str(predicted))
+        return entry is not None and entry is lexicon.lookup(str(expected))
+    if slot == "commune":
+        return str(predicted) == str(expected)
+    return predicted == expected
+
+
+@dataclass
+class FactScore:
+    """First-turn facts: a prediction is right when it matches what the person said or would
+    answer (`faits` ∪ `reponses`); recall is over `faits` only."""
+    right: Counter = field(default_factory=Counter)
+    predicted: Counter = field(default_factory=Counter)
+    stated: Counter = field(default_factory=Counter)
+    found: Counter = field(default_factory=Counter)
+    wrong: list[tuple[str, str, Any, Any]] = field(default_factory=list)
+
+    def add(self, item: dict[str, Any], profil: dict[str, Any]) -> None:
+        faits, truth = item.get("faits") or {}, {**(item.get("reponses") or {}), **(item.get("faits") or {})}
+        for slot in SCORED:
+            if slot in faits:
+                self.stated[slot] += 1
+                if slot in profil and same_value(slot, profil[slot], faits[slot]):
+                    self.found[slot] += 1
+            if slot in profil:
+                self.predicted[slot] += 1
+                if slot in truth and same_value(slot, profil[slot], truth[slot]):
+                    self.right[slot] += 1
+                else:
+                    self.wrong.append((item["id"], slot, profil[slot], truth.get(slot)))
+
+    @property
+    def precision(self) -> float:
+        return sum(self.right.values()) / max(1, sum(self.predicted.values()))
+
+    @property
+    def recall(self) -> float:
+        return sum(self.found.values()) / max(1, sum(self.stated.values()))
+
+    def lines(self) -> list[str]:
+        out = [f"{'slot':10s} {'précision':>10s} {'rappel':>8s}   (prédits, dits)"]
+        for slot in SCORED:
+            p = self.right[slot] / self.predicted[slot] if self.predicted[slot] else float("nan")
+            r = self.found[slot] / self.stated[slot] if self.stated[slot] else float("nan")
+            out.append(f"{slot:10s} {p:10.3f} {r:8.3f}   ({self.predicted[slot]}, {self.stated[slot]})")
+        out.append(f"{'total':10s} {self.precision:10.3f} {self.recall:8.3f}   "
+                   f"({sum(self.predicted.values())}, {sum(self.stated.values())})")
+        return out
+
+
+# --- the scripted person ---------------------------------------------------------------------------
+
+def answer_for(slot: str, item: dict[str, Any], commune_name: Callable[[str], str]) -> str:
+    """What the person types or clicks when asked `slot`."""
+    truth = {**(item.get("reponses") or {}), **(item.get("faits") or {})}
+    if slot == "departement" and "commune" in truth:
+        slot = "commune"
+    if slot not in truth:
+        return "je ne sais pas"
+    value = truth[slot]
+    if slot == "age":
+        return f"{value} ans"
+    if slot == "commune":
+        return commune_name(str(value))
+    if slot == "metier":
+        return str(value)
+    if slot in ("handicap", "cadre"):
+        return "oui" if value else "non"
+    return "/informer" + json.dumps({slot: value})
+
+
+@dataclass
+class Conversation:
+    first_profil: dict[str, Any]
+    first_texts: list[str]
+    first_question: str | None
+    first_orientation: bool
+    porte: str | None          # first network, "aucun" for an out-of-field answer, None: never reached
+    asked: list[str]
+
+
+def converse(gateway: httpx.Client, item: dict[str, Any], commune_name, max_turns: int = 9) -> Conversation:
+    conversation = gateway.post("/api/conversations").json()["id"]
+    body: dict[str, str] = {"text": item["texte"]}
+    asked: list[str] = []
+    first = None
+    porte = None
+    try:
+        for _ in range(max_turns):
+            data = gateway.post(f"/api/conversations/{conversation}/messages", json=body).json()
+            texts = [m.get("text") or "" for m in data["messages"]]
+            orientation = next((m["custom"]["orientation"] for m in data["messages"]
+                                if (m.get("custom") or {}).get("type") == "orientation"), None)
+            slot = data["state"]["requested_slot"]
+            if first is None:
+                first = Conversation(dict(data["state"]["profil"]), texts, slot, orientation is not None, None, [])
+            if orientation is not None:
+                porte = orientation["reseaux"][0] if orientation["reseaux"] else "aucun"
+                break
+            if not slot:
+                if any(OUT_OF_FIELD_MARK in t for t in texts):
+                    porte = "aucun"
+                break
+            if slot in asked:
+                break
+            asked.append(slot)
+            answer = answer_for(slot, item, commune_name)
+            body = {"payload": answer} if answer.startswith("/") else {"text": answer}
+    finally:
+        gateway.delete(f"/api/conversations/{conversation}")
+    first.porte, first.asked = porte, asked
+    return first
+
+
+def first_reply_texts(gateway: httpx.Client, text: str) -> list[str]:
+    conversation = gateway.post("/api/conversations").json()["id"]
+    try:
+        data = gateway.post(f"/api/conversations/{conversation}/messages", json={"text": text}).json()
+        return [m.get("text") or "" for m in data["messages"]]
+    finally:
+        gateway.delete(f"/api/conversations/{conversation}")
+
+
+# --- the whole evaluation --------------------------------------------------------------------------
+
+@dataclass
+class Report:
+    facts: FactScore
+    n: int
+    routed_right: int
+    dead_ends: list[str]
+    misrouted: list[tuple[str, str, str | None]]
+    questions: list[int]
+    distress_found: int
+    distress_total: int
+    false_alarms: list[str]
+    ordinary_total: int
+
+    @property
+    def routing(self) -> float:
+        return self.routed_right / max(1, self.n)
+
+    @property
+    def distress_recall(self) -> float:
+        return self.distress_found / max(1, self.distress_total)
+
+    def lines(self) -> list[str]:
+        out = ["Faits compris au premier message :"] + ["  " + l for l in self.facts.lines()]
+        out.append(f"Faits faux : {len(self.facts.wrong)}")
+        out += [f"  {i}: {slot} = {p!r} (attendu {e!r})" for i, slot, p, e in self.facts.wrong]
+        out.append(f"Impasses : {len(self.dead_ends)} / {self.n}  {self.dead_ends}")
+        out.append(f"Orientation juste : {self.routed_right} / {self.n} = {self.routing:.3f}")
+        out += [f"  {i}: {got} (attendu {want})" for i, want, got in self.misrouted]
+        if self.questions:
+            out.append(f"Questions avant la recommandation : médiane {statistics.median(self.questions)}, "
+                       f"moyenne {statistics.mean(self.questions):.2f}, max {max(self.questions)}")
+        out.append(f"Détresse : rappel {self.distress_found} / {self.distress_total} = {self.distress_recall:.3f}; "
+                   f"fausses alertes {len(self.false_alarms)} / {self.ordinary_total}  {self.false_alarms}")
+        return out
+
+
+def evaluate(gateway: httpx.Client, progress: Callable[[str], None] = lambda _: None) -> Report:
+    from knowledge.communes import load_communes
+
+    communes = load_communes()
+
+    def commune_name(insee: str) -> str:
+        commune = communes.get(insee)
+        return commune.nom if commune else insee
+
+    facts = FactScore()
+    items = load_first_messages()
+    routed, dead, misrouted, questions, alarms = 0, [], [], [], []
+    for n, item in enumerate(items, 1):
+        result = converse(gateway, item, commune_name)
+        facts.add(item, result.first_profil)
+        if any(EMERGENCY in t for t in result.first_texts):
+            alarms.append(item["id"])
+        if not (result.first_question or result.first_orientation
+                or any(OUT_OF_FIELD_MARK in t for t in result.first_texts)):
+            dead.append(item["id"])
+        if result.porte == item["porte"]:
+            routed += 1
+            if result.porte != "aucun":
+                questions.append(len(result.asked))
+        else:
+            misrouted.append((item["id"], item["porte"], result.porte))
+        progress(f"{n}/{len(items)}")
+    sets = load_distress()
+    found = sum(1 for d in sets["detresse"] if any(EMERGENCY in t for t in first_reply_texts(gateway, d["texte"])))
+    alarms += [o["id"] for o in sets["ordinaire"] if any(EMERGENCY in t for t in first_reply_texts(gateway, o["texte"]))]
+    return Report(facts, len(items), routed, dead, misrouted, questions, found, len(sets["detresse"]),
+                  alarms, len(items) + len(sets["ordinaire"]))
+
+
+def evaluate_reader() -> list[str]:
+    """The rule reader alone (no DIET, no dialogue): first-turn facts and distress."""
+    from knowledge.comprendre import get_lecteur
+
+    lecteur = get_lecteur()
+    facts = FactScore()
+    for item in load_first_messages():
+        facts.add(item, lecteur.lire(item["texte"]).profil())
+    sets = load_distress()
+    found = sum(lecteur.detresse(d["texte"]) for d in sets["detresse"])
+    alarms = [o["id"] for o in sets["ordinaire"] if lecteur.detresse(o["texte"])]
+    alarms += [i["id"] for i in load_first_messages() if lecteur.detresse(i["texte"])]
+    out = facts.lines() + [f"Faits faux : {len(facts.wrong)}"]
+    out += [f"  {i}: {slot} = {p!r} (attendu {e!r})" for i, slot, p, e in facts.wrong]
+    out.append(f"Détresse : rappel {found} / {len(sets['detresse'])}; fausses alertes {alarms}")
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lecteur", action="store_true", help="the rule reader alone, without Rasa")
+    parser.add_argument("--gateway", help="a running gateway's URL instead of starting the stack")
+    args = parser.parse_args()
+    if args.lecteur:
+        print("\n".join(evaluate_reader()))
+        return 0
+    if args.gateway:
+        with httpx.Client(base_url=args.gateway, timeout=60) as gateway:
+            report = evaluate(gateway)
+    else:
+        from bench.bench_gateway import started_stack
+
+        with started_stack() as settings, httpx.Client(base_url=settings.gateway_url, timeout=60) as gateway:
+            report = evaluate(gateway, progress=lambda p: print(p, end="\r", file=sys.stderr))
+    print("\n".join(report.lines()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

