@@ -5,9 +5,9 @@ F1 >= 0.90):
 - `--split`: the model trained on a fixed 80 % of nlu_data and tested on the other 20 % (what
   `make test` runs: one training);
 - `--cv`: the 5-fold cross-validation (`make test-nlu-cv`, run by CI after `make test`).
-Entity figures are DIET's own (its report); the rule reader beside it (bot/comprehension.py) has
-its own report, printed for information, and is measured on real-style text by
-bench/bench_understanding.py.
+Entity figures are DIET's own (its report: where the rule reader beside it agrees, DIET's span is
+kept with the reader's value). The reader (bot/comprehension.py) is measured on real-style text
+by bench/bench_understanding.py.
 The floors are the measured values less a margin for the variation between runs; raise them as
 the data improves.
 """
@@ -21,7 +21,8 @@ from pathlib import Path
 FLOORS = {
     # measured 2026-11-25 on a clean clone (0.954 / 0.896 / 0.905), less about 0.03
     "cv": {"intent macro-F1": 0.925, "entity micro-F1": 0.865, "entity macro-F1": 0.875},
-    "split": {"intent macro-F1": 0.925, "entity micro-F1": 0.865, "entity macro-F1": 0.875},
+    # measured 2026-12-02 on the fixed split, DIET at 50 epochs (0.955 / 0.867 / 0.896), less about 0.025
+    "split": {"intent macro-F1": 0.93, "entity micro-F1": 0.84, "entity macro-F1": 0.87},
 }
 
 
@@ -50,10 +51,6 @@ def main() -> int:
         ok = value >= floors[name]
         failed |= not ok
         print(f"{name:16s} {value:.3f}  (plancher {floors[name]:.3f}) {'ok' if ok else 'SOUS LE PLANCHER'}")
-    reader = results / "ProfilExtractor_report.json"
-    if reader.exists():
-        report = json.loads(reader.read_text())
-        print(f"(lecteur à règles, pour information : entity micro-F1 {report['micro avg']['f1-score']:.3f})")
     return 1 if failed else 0
 
 
