@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 MODEL := models/spro.tar.gz
-TRAIN_INPUTS := config.yml $(shell find bot/domain bot/data nlu_data -name '*.yml' 2>/dev/null)
+TRAIN_INPUTS := config.yml bot/comprehension.py $(shell find bot/domain bot/data nlu_data -name "*.yml" 2>/dev/null)
 RASA := $(PY) -m rasa
 export TF_CPP_MIN_LOG_LEVEL := 3
 # TensorFlow's default thread pools oversubscribe a 2-core machine (a third of DIET's training

@@ -45,8 +45,13 @@ class ActionFicheInfo(Action):
         sujets = list(tracker.get_latest_entity_values("sujet"))
         card = get_kb().info_card(sujets[0]) if sujets else None
         if card is None:
+            if form_active(tracker):
+                dispatcher.utter_message(response="utter_sujets", buttons=fiche_buttons())
+                return []
+            if profil_from(tracker):  # a situation was described: ask about it, not a menu
+                return continue_orientation(dispatcher, tracker)
             dispatcher.utter_message(response="utter_sujets", buttons=fiche_buttons())
-            return []
+            return continue_orientation(dispatcher, tracker)
         fiche = {k: card[k] for k in ("key", "titre", "texte", "lien", "date_revue")}
         dispatcher.utter_message(text=f"{card['titre']}\n{card['texte']}\nPour en savoir plus : {card['lien']}",
                                  json_message={"type": "fiche", "fiche": fiche})

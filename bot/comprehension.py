@@ -15,9 +15,10 @@ Precedence between the reader and DIET, slot by slot:
    spans); elsewhere the reader's entity is added.
 3. A cue the reader set aside (hedged, wished for, past, about another person, a number that is
    not an age) also removes DIET's entity that overlaps it, for the same reason.
-4. Otherwise DIET's entity stays (trades or communes the lexicons do not know, for instance),
-   unless the reader's reading of its context sets it aside: negated, hedged, wished for, past,
-   or about another person than the one the help is for.
+4. Otherwise DIET's entity stays, unless the reader's reading of its context sets it aside:
+   negated, hedged, wished for, past, or about another person than the one the help is for.
+   For age, disability, cadre and trade the reader alone decides (DIET took « 60 heures » for an
+   age and a hospital for a disability); a contract counts only for an employee.
 
 Intent, after the entities:
 - words of distress always give `detresse`; `detresse` without them is kept only when the
@@ -46,12 +47,14 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from knowledge.comprendre import BOOLEENS, Lecture, get_lecteur
 
 NAME = "ProfilExtractor"
-# DIET's entities whose context the reader judges (rule 4).
-JUDGED = ("statut", "contrat", "besoin", "metier", "handicap", "cadre", "age")
+# DIET's entities whose context the reader judges (rule 4), and those the reader alone decides.
+JUDGED = ("statut", "contrat", "besoin")
+READER_ONLY = ("age", "handicap", "cadre", "metier")
+EMPLOYEES = ("salarie", "apprenti", "agent_public")
 SITUATION_SLOTS = ("statut", "besoin", "contrat", "metier", "handicap", "cadre")
 # What a description of one's situation may have been mistaken for.
 OVERRIDABLE = {"out_of_scope", "nlu_fallback", "greet", "goodbye", "thank", "ask_capabilities",
-               "bot_challenge", "ne_sais_pas"}
+               "bot_challenge", "ne_sais_pas", "donner_avis", "affirm", "deny", "oublier", "recommencer"}
 DISTRESS = "detresse"
 DISTRESS_CONFIDENCE = 0.8
 INFORMER = "informer"
@@ -81,13 +84,17 @@ def merge_entities(diet: List[Dict[str, Any]], lecture: Lecture, lecteur=None) -
                 merged.append({**entity, "value": _entity(fait)["value"]})
                 placed.add(slot)
             continue
-        if any(f.slot == slot and _overlaps(entity, f) for f in lecture.ecartes):
+        if slot in READER_ONLY or any(f.slot == slot and _overlaps(entity, f) for f in lecture.ecartes):
             continue
         if lecteur is not None and slot in JUDGED and "start" in entity and lecteur.juger(
                 lecture, slot, entity.get("value"), entity["start"], entity["end"]) is not None:
             continue
         merged.append(entity)
-    return merged + [_entity(f) for f in lecture.faits if f.slot not in placed]
+    merged += [_entity(f) for f in lecture.faits if f.slot not in placed]
+    statuts = [e.get("value") for e in merged if e.get("entity") == "statut"]
+    if statuts and not set(statuts) & set(EMPLOYEES):
+        merged = [e for e in merged if e.get("entity") != "contrat"]
+    return merged
 
 
 def is_situation(lecture: Lecture) -> bool:
@@ -110,7 +117,8 @@ def decide_intent(intent: Dict[str, Any] | None, ranking: List[Dict[str, Any]],
     return intent
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False,
+                          model_from="SpacyNLP")
 class ProfilExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def required_components(cls) -> List[type]:

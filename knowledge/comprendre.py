@@ -336,8 +336,13 @@ class Lecteur:
             if not 11 <= number <= 99:
                 continue
             before, after = words[max(0, first - 5):first], words[i + 1:i + 4]
-            # a number that opens a sentence or follows a comma ("…centre-ville, 23 ans.")
+            # a number that opens a sentence or follows a comma ("…centre-ville, 23 ans."), unless
+            # a noun follows it at once ("14 ans femme de chambre" is a length of service)
             opens = first == 0 or text[:mots[first].start].rstrip()[-1:] in ".,;:!?()-–—\n"
+            if opens and i + 1 < len(mots) and not text[mots[i].end:mots[i + 1].start].strip() \
+                    and mots[i + 1].token is not None and mots[i + 1].token.pos_ in ("NOUN", "PROPN") \
+                    and words[i + 1] not in self.data["age"]["diplomes"]:
+                opens = False
             personne, age_ok = self._age_context(before, after, opens)
             start, end = mots[first].start, mots[i].end
             fait = _with_span("age", number, text, start, end, first, i + 1)
@@ -402,7 +407,8 @@ class Lecteur:
             return fait.replace(raison="hesitation")
         if fait.slot in ETAT and self._projet(governing, fait, mdoc):
             return fait.replace(raison="projet")
-        if fait.slot in ETAT and fait.slot != "handicap" and _passe(chain) and not (
+        # a disability or a cadre level said in the past still holds ("j'étais cadre")
+        if fait.slot in ("statut", "contrat") and _passe(chain) and not (
                 fait.slot == "statut" and fait.valeur in self.data["statut"]["passe_accepte"]):
             return fait.replace(raison="passe")
         if fait.personne == INCONNU:
@@ -447,6 +453,9 @@ class Lecteur:
         if any(pair.startswith(p) or f"{prev} {word}" == p
                for p in (" ".join(words_of(x)) for x in self.data["negation"]["non_negation"])):
             return False
+        before = {fold(doc[k].text).strip("'") for k in range(max(0, token.i - 2), token.i)}
+        if word == "pas" and before & set(self.data["negation"]["savoir"]):
+            return False
         if word == "plus":
             window = [fold(doc[k].text) for k in range(max(0, token.i - 3), token.i)]
             return any(w in ("ne", "n'", "n", "j'ne") for w in window) or (
@@ -464,6 +473,8 @@ class Lecteur:
 
     def _projet(self, chain, fait: "_Candidat", mdoc) -> bool:
         for node in chain:
+            if fait.start <= node.idx < fait.end:
+                continue  # the cue's own verb ("je ne vais plus en cours")
             lemma = fold(node.lemma_)
             if lemma in self.projet_lemmes and node.pos_ in ("VERB", "AUX"):
                 return True
@@ -554,9 +565,9 @@ class Lecteur:
         """The trade that matters: for an apprenticeship or a business creation, the one aimed at
         (named last; a field such as « la boulangerie » counts too); otherwise the person's own
         trade, named first, and never a mere field (« dans la santé »)."""
-        besoins = {f.valeur for f in kept if f.slot == "besoin"}
-        if besoins & {"apprentissage", "creation_entreprise"}:
-            return sorted(options, key=lambda f: -f.start)
+        projets = [f for f in kept if f.slot == "besoin" and f.valeur in ("apprentissage", "creation_entreprise")]
+        if projets:  # the trade named nearest the project ("avoir ma propre boulangerie")
+            return sorted(options, key=lambda f: min(abs(f.start - p.end) for p in projets))
         return sorted((f for f in options if not f.domaine), key=lambda f: f.start)
 
 
@@ -600,7 +611,12 @@ def _ends_with(words: list[str], phrase: list[str]) -> bool:
 
 
 def _boundary_between(mots: list[_Mot], a: int, b: int) -> bool:
-    return any(m.token is not None and m.token.pos_ in _BOUNDARY_POS for m in mots[a:b])
+    """A punctuation mark or a coordinating word between the end of word a - 1 and word b."""
+    if not 0 < a <= b < len(mots) or mots[b].token is None:
+        return False
+    text = mots[b].token.doc.text[mots[a - 1].end:mots[b].start]
+    return any(c in text for c in ",.;:!?") or any(
+        m.text in ("et", "mais", "ou", "car", "donc", "puis") for m in mots[a:b])
 
 
 def _predicate_chain(root) -> list:

@@ -124,10 +124,18 @@ def test_info_card_from_the_knowledge_base(dispatcher, domain, make_tracker):
     assert fiche["lien"] in dispatcher.messages[0]["text"]
 
 
-def test_unknown_topic_offers_the_topics(dispatcher, domain, make_tracker):
+def test_unknown_topic_offers_the_topics_and_the_orientation(dispatcher, domain, make_tracker):
     run(ActionFicheInfo(), dispatcher, make_tracker(intent="demander_info"), domain)
     assert dispatcher.messages[0]["response"] == "utter_sujets"
     assert len(dispatcher.messages[0]["buttons"]) >= 5
+    assert dispatcher.messages[1]["response"] == "utter_proposer_orientation"
+
+
+def test_unknown_topic_after_a_situation_asks_about_the_situation(dispatcher, domain, make_tracker):
+    tracker = make_tracker({"statut": "independant", "besoin": "financement"}, intent="demander_info")
+    events = run(ActionFicheInfo(), dispatcher, tracker, domain)
+    assert dispatcher.messages == []
+    assert any(e.get("event") == "followup" and e.get("name") == "profil_form" for e in events)
 
 
 def fallback_event():

@@ -1,0 +1,68 @@
+"""The precedence between the rule reader and DIET (bot/comprehension.py), on real readings."""
+from __future__ import annotations
+
+import pytest
+
+from bot.comprehension import decide_intent, merge_entities
+from knowledge.comprendre import get_lecteur
+
+
+def diet(text: str, entity: str, words: str, value) -> dict:
+    start = text.index(words)
+    return {"entity": entity, "value": value, "start": start, "end": start + len(words),
+            "extractor": "DIETClassifier"}
+
+
+def merged(text: str, *entities: dict) -> dict:
+    lecteur = get_lecteur()
+    return {e["entity"]: e["value"] for e in merge_entities(list(entities), lecteur.lire(text), lecteur)}
+
+
+def test_an_explicit_negation_wins_over_diet():
+    text = "je suis au chômage et je suis pas cadre"
+    assert merged(text, diet(text, "cadre", "cadre", "cadre"))["cadre"] == "non"
+
+
+def test_a_negated_statut_removes_diets_entity():
+    text = "je ne suis plus inscrit à pôle emploi"
+    assert "statut" not in merged(text, diet(text, "statut", "inscrit à pôle emploi", "demandeur_emploi"))
+
+
+def test_the_readers_value_replaces_diets_on_the_same_words():
+    text = "je suis en CDD à Tours"
+    entities = merge_entities([diet(text, "contrat", "CDD", "CDD")], get_lecteur().lire(text), get_lecteur())
+    contrat = next(e for e in entities if e["entity"] == "contrat")
+    assert contrat["value"] == "cdd" and contrat["extractor"] == "DIETClassifier"  # DIET's span, the reader's value
+
+
+def test_diet_keeps_what_the_reader_does_not_know():
+    text = "je bosse comme trucmuche dans une boîte"
+    assert merged(text, diet(text, "besoin", "trucmuche", "evolution"))["besoin"] == "evolution"
+
+
+def test_the_reader_alone_decides_the_age():
+    text = "je fais 60 heures par semaine"
+    assert "age" not in merged(text, diet(text, "age", "60", "60"))
+
+
+def test_diets_fact_about_another_person_is_set_aside():
+    text = "mon fils de 16 ans est en 3e et il ne sait pas quoi faire, moi je suis fonctionnaire"
+    assert merged(text, diet(text, "statut", "fonctionnaire", "agent_public"))["statut"] == "scolaire"
+
+
+def test_a_contract_counts_only_for_an_employee():
+    text = "je suis au chômage depuis la fin de mon intérim"
+    assert "contrat" not in merged(text, diet(text, "contrat", "intérim", "interim"))
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("je suis au collège", {"name": "detresse", "confidence": 0.65}, "informer"),
+    ("bonjour", {"name": "detresse", "confidence": 0.6}, "greet"),
+    ("j'ai envie d'en finir", {"name": "informer", "confidence": 0.9}, "detresse"),
+    ("bonjour, je suis au chômage et je cherche une formation", {"name": "greet", "confidence": 0.7}, "informer"),
+    ("je cherche un appartement", {"name": "out_of_scope", "confidence": 0.9}, "out_of_scope"),
+    ("c'est quoi le CPF ? je suis salariée", {"name": "demander_info", "confidence": 0.9}, "demander_info"),
+])
+def test_intent_decisions(text, intent, expected):
+    ranking = [intent, {"name": "greet", "confidence": 0.2}]
+    assert decide_intent(intent, ranking, get_lecteur().lire(text))["name"] == expected
