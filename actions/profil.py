@@ -23,6 +23,7 @@ from knowledge.profile import ENUM_SLOTS, SLOTS
 log = logging.getLogger(__name__)
 NE_SAIS_PAS = "ne_sais_pas"
 RQTH = "rqth"  # the info card's key, also the `sujet` entity's value
+READER = "ProfilExtractor"  # the NLU component of bot/comprehension.py
 # A contract given without a statut says the person is an employee (or an apprentice).
 STATUT_DU_CONTRAT = {"alternance": "apprenti"}
 
@@ -51,6 +52,12 @@ def spans(tracker: Tracker, entity: str) -> list[str]:
     pieces = [text[e["start"]:e["end"]] for e in reversed(found)]
     whole = text[min(e["start"] for e in found):max(e["end"] for e in found)]
     return [whole] + pieces if len(found) > 1 else pieces
+
+
+def read_by_rules(tracker: Tracker, slot: str) -> bool:
+    """Whether the NLU's rule reader (bot/comprehension.py) gave this slot's value this turn."""
+    return any(e.get("entity") == slot and (e.get("extractor") == READER or READER in (e.get("processors") or []))
+               for e in tracker.latest_message.get("entities") or [])
 
 
 def preuves_events(tracker: Tracker, events: List[EventType]) -> List[EventType]:
@@ -112,7 +119,8 @@ class ProfilValidation:
 
     def validate_contrat(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                          domain: DomainDict) -> Dict[Text, Any]:
-        value = canonical(spans(tracker, "contrat") + [str(value)], ENUM_SLOTS["contrat"])
+        if not (value in ENUM_SLOTS["contrat"] and read_by_rules(tracker, "contrat")):
+            value = canonical(spans(tracker, "contrat") + [str(value)], ENUM_SLOTS["contrat"])
         if value is None:
             return {"contrat": None}
         result: Dict[Text, Any] = {"contrat": value}
@@ -141,6 +149,8 @@ class ProfilValidation:
         return self._bool("cadre", value)
 
     def _enum(self, slot: str, value: Any, tracker: Tracker) -> Dict[Text, Any]:
+        if value in ENUM_SLOTS[slot] and read_by_rules(tracker, slot):
+            return {slot: value}  # the rule reader decided it from the whole phrase
         return {slot: canonical(spans(tracker, slot) + [str(value)], ENUM_SLOTS[slot])}
 
     def validate_statut(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:

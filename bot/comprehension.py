@@ -81,7 +81,8 @@ def merge_entities(diet: List[Dict[str, Any]], lecture: Lecture, lecteur=None) -
         fait = decided.get(slot)
         if fait is not None:
             if slot not in placed and _overlaps(entity, fait):
-                merged.append({**entity, "value": _entity(fait)["value"]})
+                merged.append({**entity, "value": _entity(fait)["value"],
+                               "processors": list(entity.get("processors") or []) + [NAME]})
                 placed.add(slot)
             continue
         if slot in READER_ONLY or any(f.slot == slot and _overlaps(entity, f) for f in lecture.ecartes):

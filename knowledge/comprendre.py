@@ -635,6 +635,10 @@ def _predicate_chain(root) -> list:
 
 def _passe(chain) -> bool:
     for node in chain:
+        # passé composé: a past participle with its auxiliary ("s'est arrêté", "a fermé")
+        if node.pos_ == "VERB" and "Part" in node.morph.get("VerbForm") and "Past" in node.morph.get("Tense") \
+                and any(c.dep_.startswith("aux") for c in node.children):
+            return True
         for token in [node] + [c for c in node.children if c.dep_ in ("cop", "aux", "aux:tense", "aux:pass")]:
             if "Imp" in token.morph.get("Tense") or "Past" in token.morph.get("Tense") and token.pos_ == "AUX":
                 return True

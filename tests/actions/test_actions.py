@@ -233,3 +233,12 @@ def test_each_fact_keeps_the_words_that_justify_it(dispatcher, domain, make_trac
     preuves = slots_of(events)["preuves"]
     assert preuves == {"cadre": "cadre", "contrat": "en CDD"}
     assert slots_of(events)["cadre"] is False
+
+
+def test_a_value_the_rule_reader_decided_is_kept_over_the_span_words(dispatcher, domain, make_tracker):
+    # "je ne travaille plus depuis 2015": DIET's span "travaille" alone would read as salarié
+    text = "je ne travaille plus depuis 2015"
+    entity = {"entity": "statut", "value": "sans_activite", "start": 6, "end": 15,
+              "extractor": "DIETClassifier", "processors": ["ProfilExtractor"]}
+    tracker = make_tracker({"statut": "sans_activite"}, text=text, entities=[entity])
+    assert slots_of(run(ValidateSlotMappings(), dispatcher, tracker, domain))["statut"] == "sans_activite"
