@@ -56,7 +56,7 @@ SITUATION_SLOTS = ("statut", "besoin", "contrat", "metier", "handicap", "cadre")
 OVERRIDABLE = {"out_of_scope", "nlu_fallback", "greet", "goodbye", "thank", "ask_capabilities",
                "bot_challenge", "ne_sais_pas", "donner_avis", "affirm", "deny", "oublier", "recommencer"}
 DISTRESS = "detresse"
-DISTRESS_CONFIDENCE = 0.8
+DISTRESS_CONFIDENCE = 0.95
 INFORMER = "informer"
 
 
