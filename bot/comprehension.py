@@ -132,6 +132,7 @@ class ProfilExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "ProfilExtractor":
+        get_lecteur()  # built once when the model loads (about 1.6 s), not on the first message
         return cls()
 
     @staticmethod
