@@ -232,6 +232,10 @@ class Lecteur:
         candidats = list(self._cue_facts(text, mots, mdoc)) + list(self._ages(text, mots)) \
             + list(self._metiers(text, mots, mdoc))
         tiers_nommes = self._tiers_mentions(mots)
+        if not tiers_nommes:
+            # "elle a 45 ans" with nobody named: a téléconseiller or a relative describing the
+            # person the help is for, not someone else
+            candidats = [f.replace(personne=INCONNU) if f.personne == TIERS else f for f in candidats]
         candidats = [self._contexte(f, mots, mdoc, tiers_nommes) for f in candidats]
         pour_tiers = self._pour_tiers(candidats, mots, tiers_nommes)
         faits, ecartes = self._resoudre(candidats, pour_tiers)

@@ -74,6 +74,12 @@ def test_someone_elses_situation_gives_that_persons_profile(lire):
     assert "metier" not in profil  # the parent's trade is not the child's
 
 
+def test_a_person_described_in_the_third_person_is_the_person_helped(lire):
+    # how a téléconseiller types what the caller says
+    profil = lire("Elle a 45 ans, elle vient d'être licenciée, elle habite à Bourges")
+    assert profil["age"] == 45 and profil["statut"] == "demandeur_emploi"
+
+
 def test_the_writers_own_request_stays_theirs_when_a_relative_is_mentioned(lire):
     profil = lire("mon mari est au chômage, moi je voudrais me reconvertir")
     assert profil["besoin"] == "reconversion"
