@@ -181,9 +181,16 @@ def first_reply_texts(gateway: httpx.Client, text: str) -> list[str]:
 
 # --- the whole evaluation --------------------------------------------------------------------------
 
+def second_half(item: dict[str, Any]) -> bool:
+    """Items with an even number: while the reader's cues were written, only the odd-numbered
+    messages were read one by one; the even half is reported apart as the untouched part."""
+    return int(item["id"].rsplit("-", 1)[1]) % 2 == 0
+
+
 @dataclass
 class Report:
     facts: FactScore
+    facts_even: FactScore
     n: int
     routed_right: int
     dead_ends: list[str]
@@ -193,6 +200,7 @@ class Report:
     distress_total: int
     false_alarms: list[str]
     ordinary_total: int
+    even: dict[str, tuple[int, int]] = field(default_factory=dict)  # measure -> (right, total)
 
     @property
     def routing(self) -> float:
@@ -204,6 +212,8 @@ class Report:
 
     def lines(self) -> list[str]:
         out = ["Faits compris au premier message :"] + ["  " + l for l in self.facts.lines()]
+        out.append(f"  moitié paire (jamais lue pendant la mise au point) : précision "
+                   f"{self.facts_even.precision:.3f}, rappel {self.facts_even.recall:.3f}")
         out.append(f"Faits faux : {len(self.facts.wrong)}")
         out += [f"  {i}: {slot} = {p!r} (attendu {e!r})" for i, slot, p, e in self.facts.wrong]
         out.append(f"Impasses : {len(self.dead_ends)} / {self.n}  {self.dead_ends}")
@@ -212,6 +222,7 @@ class Report:
         if self.questions:
             out.append(f"Questions avant la recommandation : médiane {statistics.median(self.questions)}, "
                        f"moyenne {statistics.mean(self.questions):.2f}, max {max(self.questions)}")
+        out += [f"  moitié paire, {name} : {right} / {total}" for name, (right, total) in self.even.items()]
         out.append(f"Détresse : rappel {self.distress_found} / {self.distress_total} = {self.distress_recall:.3f}; "
                    f"fausses alertes {len(self.false_alarms)} / {self.ordinary_total}  {self.false_alarms}")
         return out
@@ -226,12 +237,14 @@ def evaluate(gateway: httpx.Client, progress: Callable[[str], None] = lambda _: 
         commune = communes.get(insee)
         return commune.nom if commune else insee
 
-    facts = FactScore()
+    facts, facts_even = FactScore(), FactScore()
     items = load_first_messages()
     routed, dead, misrouted, questions, alarms = 0, [], [], [], []
     for n, item in enumerate(items, 1):
         result = converse(gateway, item, commune_name)
         facts.add(item, result.first_profil)
+        if second_half(item):
+            facts_even.add(item, result.first_profil)
         if any(EMERGENCY in t for t in result.first_texts):
             alarms.append(item["id"])
         if not (result.first_question or result.first_orientation
@@ -245,10 +258,16 @@ def evaluate(gateway: httpx.Client, progress: Callable[[str], None] = lambda _: 
             misrouted.append((item["id"], item["porte"], result.porte))
         progress(f"{n}/{len(items)}")
     sets = load_distress()
-    found = sum(1 for d in sets["detresse"] if any(EMERGENCY in t for t in first_reply_texts(gateway, d["texte"])))
+    found_ids = [d["id"] for d in sets["detresse"]
+                 if any(EMERGENCY in t for t in first_reply_texts(gateway, d["texte"]))]
     alarms += [o["id"] for o in sets["ordinaire"] if any(EMERGENCY in t for t in first_reply_texts(gateway, o["texte"]))]
-    return Report(facts, len(items), routed, dead, misrouted, questions, found, len(sets["detresse"]),
-                  alarms, len(items) + len(sets["ordinaire"]))
+    even_items = [i for i in items if second_half(i)]
+    wrong_ids = {i for i, _, _ in misrouted}
+    even = {"orientation juste": (sum(1 for i in even_items if i["id"] not in wrong_ids), len(even_items)),
+            "détresse reconnue": (sum(1 for i in found_ids if second_half({"id": i})),
+                                  sum(1 for d in sets["detresse"] if second_half(d)))}
+    return Report(facts, facts_even, len(items), routed, dead, misrouted, questions, len(found_ids),
+                  len(sets["detresse"]), alarms, len(items) + len(sets["ordinaire"]), even)
 
 
 def evaluate_reader() -> list[str]:
