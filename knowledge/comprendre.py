@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
 import yaml
 
@@ -685,10 +685,3 @@ def check_data(path: str | Path = DATA_PATH) -> list[str]:
         except re.error as exc:
             problems.append(f"comprendre.yml : motif de détresse invalide {pattern!r} ({exc})")
     return problems
-
-
-def iter_phrases(data: dict[str, Any]) -> Iterable[str]:
-    for cue in data["indices"]:
-        for m in cue.get("mots", []):
-            yield from expand(m)
-
