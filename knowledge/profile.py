@@ -161,7 +161,7 @@ def normalize_text(text: str) -> str:
     return words(text)
 
 
-def _singular(token: str) -> str:
+def singular(token: str) -> str:
     # French plurals of trade nouns: -s (boulangers), -x (chevaux is not a trade; "travaux" is
     # handled as its own entry). Short words keep their s ("bus", "gens").
     if len(token) > 3 and token[-1] in "sx" and not token.endswith("ss"):
@@ -176,7 +176,7 @@ _LITTLE_WORDS = frozenset({"a", "au", "aux", "d", "dans", "de", "des", "du", "en
 
 
 def _key(text: str) -> tuple[str, ...]:
-    return tuple(_singular(tok) for tok in normalize_text(text).split() if tok not in _LITTLE_WORDS)
+    return tuple(singular(tok) for tok in normalize_text(text).split() if tok not in _LITTLE_WORDS)
 
 
 @dataclass(frozen=True)
@@ -184,6 +184,7 @@ class LexiconEntry:
     forms: tuple[str, ...]   # as written in the data, masculine first
     secteur: str
     source: str
+    domaine: bool = False    # a trade field ("la boulangerie", "le commerce"), not a trade
 
 
 class Lexicon:
@@ -222,13 +223,15 @@ class Lexicon:
 def parse_lexicon(data: Mapping[str, Any]) -> Lexicon:
     entries = []
     for secteur, block in data["secteurs"].items():
-        for item in block.get("metiers", []) + block.get("domaines", []):
-            if isinstance(item, Mapping):
-                forms, source = item["formes"], item.get("source", block["source"])
-            else:
-                forms, source = item, block["source"]
-            forms = (forms,) if isinstance(forms, str) else tuple(forms)
-            entries.append(LexiconEntry(forms=forms, secteur=secteur, source=source))
+        for kind in ("metiers", "domaines"):
+            for item in block.get(kind, []):
+                if isinstance(item, Mapping):
+                    forms, source = item["formes"], item.get("source", block["source"])
+                else:
+                    forms, source = item, block["source"]
+                forms = (forms,) if isinstance(forms, str) else tuple(forms)
+                entries.append(LexiconEntry(forms=forms, secteur=secteur, source=source,
+                                            domaine=kind == "domaines"))
     return Lexicon(entries)
 
 
