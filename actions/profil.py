@@ -8,7 +8,7 @@ first, and accepts "je ne sais pas". Neither decides anything: `knowledge/` does
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, Iterable, List, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -36,9 +36,10 @@ def inconnus_from(tracker: Tracker) -> list[str]:
     return list(tracker.get_slot("inconnus") or [])
 
 
-def route(tracker: Tracker) -> dict[str, Any]:
-    """The knowledge base's decision for what the tracker knows so far."""
-    return get_kb().route(profil_from(tracker), inconnus=inconnus_from(tracker))
+def route(tracker: Tracker, without: Iterable[str] = ()) -> dict[str, Any]:
+    """The knowledge base's decision for what the tracker knows so far (`without` some slots)."""
+    profil = {slot: value for slot, value in profil_from(tracker).items() if slot not in set(without)}
+    return get_kb().route(profil, inconnus=inconnus_from(tracker))
 
 
 def spans(tracker: Tracker, entity: str) -> list[str]:
@@ -96,7 +97,14 @@ class ProfilValidation:
 
     def validate_commune(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                          domain: DomainDict) -> Dict[Text, Any]:
-        match = get_kb().communes.resolve(str(value))
+        communes = get_kb().communes
+        known = communes.get(str(value))
+        text = tracker.latest_message.get("text") or ""
+        if known is not None and (text.startswith("/") or str(value) not in text):
+            # an INSEE code: a button's value, or one this validation already gave (validating
+            # it again must not read it as a postal code: Vatan is 36230, the code of Neuvy)
+            return {"commune": known.insee, "departement": known.departement}
+        match = communes.resolve(str(value))
         if match.resolved is not None:
             return {"commune": match.resolved.insee, "departement": match.resolved.departement}
         if len(match.communes) > 1:
@@ -198,9 +206,14 @@ class ValidateProfilForm(ProfilValidation, FormValidationAction):
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
         try:
             manquant = route(tracker)["manquant"]
-        except ProfileError as exc:  # a value slipped through validation: ask nothing more
-            log.warning("profile rejected by the knowledge base: %s", exc)
-            return []
+        except ProfileError:
+            # a bare answer extracted this turn is not validated yet ("Monts", before it becomes
+            # an INSEE code): decide without it, so it is validated rather than dropped
+            try:
+                manquant = route(tracker, without=tracker.slots_to_validate())["manquant"]
+            except ProfileError as exc:  # a value slipped through validation: ask nothing more
+                log.warning("profile rejected by the knowledge base: %s", exc)
+                return []
         # Only slots the form knows how to ask (the domain's list) — `departement` is asked as commune.
         asked = [slot for slot in manquant if slot in domain_slots]
         # Slots filled this turn leave `manquant` but must still be validated (and kept): rasa_sdk

@@ -79,6 +79,28 @@ def test_a_bare_number_answers_the_age_question(dispatcher, domain, make_tracker
     assert next_question(events) != "age"
 
 
+@pytest.mark.parametrize("answer, insee", [("Monts", "37159"), ("Vatan", "36230")])
+def test_a_bare_commune_name_answers_the_commune_question(answer, insee, dispatcher, domain, make_tracker):
+    """"Monts" is kept and read as its INSEE code, not dropped; Vatan's INSEE code (36230, also
+    the postal code of Neuvy-Saint-Sépulchre) validated once is not read again as a postal code."""
+    tracker = make_tracker({"besoin": "apprentissage", "statut": "demandeur_emploi", "age": 20,
+                            "metier": "menuisier", "secteur": "artisanat", "handicap": False},
+                           text=answer, requested_slot="commune", active_loop="profil_form")
+    events = run(ValidateProfilForm(), dispatcher, tracker, domain)
+    assert slots_of(events)["commune"] == insee
+    again = make_tracker({"besoin": "apprentissage", "statut": "demandeur_emploi", "age": 20,
+                          "metier": "menuisier", "secteur": "artisanat", "handicap": False, "commune": insee},
+                         text=answer, requested_slot="commune", active_loop="profil_form")
+    assert slots_of(run(ValidateProfilForm(), dispatcher, again, domain)).get("commune", insee) == insee
+    assert [m for m in dispatcher.messages if m.get("response") == "utter_commune_ambigue"] == []
+
+
+def test_a_typed_postal_code_that_is_also_an_insee_code_is_a_postal_code(dispatcher, domain, make_tracker):
+    events = run(ValidateSlotMappings(), dispatcher, make_tracker({"commune": "36230"}, text="36230"), domain)
+    assert slots_of(events)["commune"] is None  # Neuvy-Saint-Sépulchre and its neighbours: asked back
+    assert "Neuvy-Saint-Sépulchre (36)" in [b["title"] for b in dispatcher.messages[0]["buttons"]]
+
+
 def test_dont_know_is_accepted_and_never_asked_again(dispatcher, domain, make_tracker):
     tracker = make_tracker({"besoin": "emploi", "statut": "demandeur_emploi"}, text="je préfère ne pas répondre",
                            intent="ne_sais_pas", requested_slot="age", active_loop="profil_form")
