@@ -24,7 +24,8 @@ Intent, after the entities:
 - words of distress always give `detresse`; `detresse` without them is kept only when the
   classifier is confident (DISTRESS_CONFIDENCE), otherwise it becomes the next intent (or
   `informer` when the message describes a situation): a plain « je suis au collège » (read as
-  distress at 0.65) never gets the emergency numbers;
+  distress at 0.65) never gets the emergency numbers; nor does `detresse` at any confidence when
+  the distress words only name a field of work or help (« référente harcèlement »);
 - a message that states a situation (statut, besoin, contrat, trade, disability, cadre) is
   `informer` when the classifier thought it was small talk, out of scope or not understood, so
   the profiling starts instead of a dead end.
@@ -108,7 +109,7 @@ def decide_intent(intent: Dict[str, Any] | None, ranking: List[Dict[str, Any]],
     name = (intent or {}).get("name")
     if lecture.detresse:
         return {"name": DISTRESS, "confidence": 1.0}
-    if name == DISTRESS and (intent or {}).get("confidence", 0) < DISTRESS_CONFIDENCE:
+    if name == DISTRESS and ((intent or {}).get("confidence", 0) < DISTRESS_CONFIDENCE or lecture.hors_danger):
         if is_situation(lecture):
             return {"name": INFORMER, "confidence": 1.0}
         following = next((r for r in ranking if r.get("name") not in (DISTRESS, None)), None)

@@ -72,6 +72,9 @@ class Lecture:
     ecartes: list[Fait] = field(default_factory=list)
     pour_un_tiers: bool = False
     detresse: bool = False
+    # distress words in a professional or helping context only ("référente harcèlement",
+    # "formation sur les violences"): no classifier may read distress into them either
+    hors_danger: bool = False
     contexte: Any = None  # the reader's view of the message, for `Lecteur.juger`
 
     def profil(self) -> dict[str, Any]:
@@ -139,10 +142,18 @@ class Detresse:
     def __init__(self, data: dict[str, Any]):
         self.danger = re.compile("|".join(f"(?:{p})" for p in data["detresse"]))
         self.hors_danger = re.compile("|".join(f"(?:{p})" for p in data["detresse_hors_danger"]))
+        self.sms = {word: " ".join(words_of(spelt)) for word, spelt in (data.get("sms") or {}).items()}
+
+    def _folded(self, text: str) -> str:
+        return " ".join(self.sms.get(word, word) for word in words_of(text))
 
     def __call__(self, text: str) -> bool:
-        folded = self.hors_danger.sub(" ", " ".join(words_of(text)))
-        return bool(self.danger.search(folded))
+        return bool(self.danger.search(self.hors_danger.sub(" ", self._folded(text))))
+
+    def professionnel(self, text: str) -> bool:
+        """Distress words that only name a field of work or of help."""
+        folded = self._folded(text)
+        return bool(self.hors_danger.search(folded)) and not self.danger.search(self.hors_danger.sub(" ", folded))
 
 
 @lru_cache(maxsize=1)
@@ -219,7 +230,7 @@ class Lecteur:
             doc = self._nlp(text.lower())
         mots = self._mots(text, doc)
         if not mots:
-            return Lecture(faits=[], detresse=self.detresse(text))
+            return Lecture(faits=[], detresse=self.detresse(text), hors_danger=self.detresse.professionnel(text))
         mdoc = self._words_doc(mots)
         candidats = list(self._cue_facts(text, mots, mdoc)) + list(self._ages(text, mots)) \
             + list(self._metiers(text, mots, mdoc))
@@ -234,6 +245,7 @@ class Lecteur:
         pour_tiers = self._pour_tiers(candidats, mots, tiers_nommes)
         faits, ecartes = self._resoudre(candidats, pour_tiers)
         return Lecture(faits=faits, ecartes=ecartes, pour_un_tiers=pour_tiers, detresse=self.detresse(text),
+                       hors_danger=self.detresse.professionnel(text),
                        contexte=(text, mots, aides, tiers_nommes))
 
     def juger(self, lecture: Lecture, slot: str, value: Any, start: int, end: int) -> str | None:
@@ -670,4 +682,7 @@ def check_data(path: str | Path = DATA_PATH) -> list[str]:
             re.compile(pattern)
         except re.error as exc:
             problems.append(f"comprendre.yml : motif de détresse invalide {pattern!r} ({exc})")
+    for word in data.get("sms") or {}:
+        if words_of(str(word)) != [str(word)]:
+            problems.append(f"comprendre.yml : sms, {word!r} n'est pas un seul mot sans accent ni majuscule")
     return problems

@@ -62,6 +62,11 @@ def test_a_contract_counts_only_for_an_employee():
     ("bonjour, je suis au chômage et je cherche une formation", {"name": "greet", "confidence": 0.7}, "informer"),
     ("je cherche un appartement", {"name": "out_of_scope", "confidence": 0.9}, "out_of_scope"),
     ("c'est quoi le CPF ? je suis salariée", {"name": "demander_info", "confidence": 0.9}, "demander_info"),
+    # distress words naming a job, whatever the classifier's confidence
+    ("je suis référente harcèlement et je cherche une formation", {"name": "detresse", "confidence": 0.99},
+     "informer"),
+    ("je suis référente harcèlement et mon chef me harcèle", {"name": "detresse", "confidence": 0.99},
+     "detresse"),
 ])
 def test_intent_decisions(text, intent, expected):
     ranking = [intent, {"name": "greet", "confidence": 0.2}]

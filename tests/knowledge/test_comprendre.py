@@ -137,6 +137,8 @@ def test_the_words_behind_a_fact_are_kept():
     ("je suis au collège", False),
     ("ce boulot me tue, je veux changer", False),
     ("j'aimerais en finir avec l'intérim", False),
+    ("jveux pu me reveiller le matin", True),    # SMS spellings (data `sms`)
+    ("jveux pu travailler de nuit", False),
 ])
 def test_distress_words(text, distress):
     assert get_lecteur().lire(text).detresse is distress
