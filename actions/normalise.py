@@ -122,7 +122,7 @@ def canonical(texts: list[str], allowed: tuple) -> str | None:
             return table[max(inside, key=len)]
         folded = words(text)
         if len(folded) >= 5:
-            starts = [p for p, v in table.items() if v in allowed and p.startswith(folded)]
+            starts = [p for p, v in table.items() if v in allowed and p.startswith(folded + " ")]
             if starts and len({table[p] for p in starts}) == 1:
                 return table[starts[0]]
     return None

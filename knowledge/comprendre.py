@@ -464,8 +464,11 @@ class Lecteur:
             return False
         if word == "plus":
             window = [fold(doc[k].text) for k in range(max(0, token.i - 3), token.i)]
+            # "je ne suis plus", "je suis plus inscrit", and a clause that starts with it
+            # ("Plus inscrite nulle part depuis l'hiver")
             return any(w in ("ne", "n'", "n", "j'ne") for w in window) or (
-                token.i > 0 and doc[token.i - 1].pos_ in ("AUX", "VERB"))
+                token.i > 0 and doc[token.i - 1].pos_ in ("AUX", "VERB")) or (
+                token.i == 0 or doc[token.i - 1].is_punct)
         if word == "non":
             return token.i > 0 and doc[token.i - 1].pos_ not in _BOUNDARY_POS
         return True

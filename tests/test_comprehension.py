@@ -23,9 +23,12 @@ def test_an_explicit_negation_wins_over_diet():
     assert merged(text, diet(text, "cadre", "cadre", "cadre"))["cadre"] == "non"
 
 
-def test_a_negated_statut_removes_diets_entity():
-    text = "je ne suis plus inscrit à pôle emploi"
-    assert "statut" not in merged(text, diet(text, "statut", "inscrit à pôle emploi", "demandeur_emploi"))
+@pytest.mark.parametrize("text, words", [
+    ("je ne suis plus inscrit à pôle emploi", "inscrit à pôle emploi"),
+    ("Plus inscrite nulle part depuis l'hiver dernier.", "inscrite"),  # a clause that starts with "plus"
+])
+def test_a_negated_statut_removes_diets_entity(text, words):
+    assert "statut" not in merged(text, diet(text, "statut", words, "demandeur_emploi"))
 
 
 def test_the_readers_value_replaces_diets_on_the_same_words():

@@ -37,6 +37,7 @@ def slots_of(events) -> dict:
     ({"cadre": "bac+5"}, {"cadre": True}),
     ({"statut": "chomeur"}, {"statut": "demandeur_emploi"}),
     ({"statut": "pilote de course"}, {"statut": None}),
+    ({"statut": "demande"}, {"statut": None}),        # « je me demande », not « demandeur d'emploi »
     ({"besoin": "salarie"}, {"besoin": None}),
 ])
 def test_slot_values_are_normalised(raw, expected, dispatcher, domain, make_tracker):

@@ -106,6 +106,13 @@ def test_statut_and_besoin_cues(lire, text, expected):
     assert {k: v for k, v in lire(text).items() if k in expected} == expected
 
 
+@pytest.mark.parametrize("text, slot", [
+    ("mon fils nous annonce qu'il veut arrêter l'info", "besoin"),   # the verb, not a job ad
+])
+def test_words_that_only_look_like_a_cue(lire, text, slot):
+    assert slot not in lire(text)
+
+
 @pytest.mark.parametrize("text", [
     "je voudrais être en CDI un jour",       # a wish, not the present
     "j'étais en CDI pendant dix ans",        # the past
