@@ -1,9 +1,11 @@
 """How well the assistant understands real-style first messages (product.md §6, "Understanding").
 
-The held-out sets in tests/eval/ (written before the reader was tuned, never copied into
-nlu_data/) hold long, narrative, misspelt first messages, each labelled with the facts it states
-(`faits`), what the person would answer if asked (`reponses`) and the deuxième porte those facts
-give (`porte`); tests/eval/detresse.yml holds distress and ordinary messages.
+The held-out sets in tests/eval/ (never copied into nlu_data/) hold long, narrative, misspelt
+first messages, each labelled with the facts it states (`faits`), what the person would answer if
+asked (`reponses`) and the deuxième porte those facts give (`porte`); tests/eval/detresse*.yml
+hold distress and ordinary messages. The first sets were written before the reader was tuned,
+and only their odd-numbered half was read while tuning; the `*_inedits` sets were written later
+and never read. Each figure is also given for these three groups (`group`).
 
 Each first message goes through the real stack (gateway → Rasa → actions), then a scripted
 person answers every question from the labels (a button for a closed question, the words for age,
@@ -47,7 +49,11 @@ def load_first_messages(directory: Path = EVAL_DIR) -> list[dict[str, Any]]:
 
 
 def load_distress(directory: Path = EVAL_DIR) -> dict[str, list[dict[str, Any]]]:
-    return yaml.safe_load((directory / "detresse.yml").read_text(encoding="utf-8"))
+    sets: dict[str, list[dict[str, Any]]] = {"detresse": [], "ordinaire": []}
+    for path in sorted(directory.glob("detresse*.yml")):
+        for name, items in yaml.safe_load(path.read_text(encoding="utf-8")).items():
+            sets[name] += items
+    return sets
 
 
 def same_value(slot: str, predicted: Any, expected: Any) -> bool:
@@ -181,16 +187,25 @@ def first_reply_texts(gateway: httpx.Client, text: str) -> list[str]:
 
 # --- the whole evaluation --------------------------------------------------------------------------
 
-def second_half(item: dict[str, Any]) -> bool:
-    """Items with an even number: while the reader's cues were written, only the odd-numbered
-    messages were read one by one; the even half is reported apart as the untouched part."""
-    return int(item["id"].rsplit("-", 1)[1]) % 2 == 0
+FRESH = ("ine", "dti", "ori")  # the sets written on 2026-12-02, after the reader's first tuning
+GROUPS = {"lus": "moitié impaire (lue pendant la mise au point)",
+          "pairs": "moitié paire (jamais lue)",
+          "inedits": "jeux inédits du 2 décembre 2026 (jamais lus)"}
+
+
+def group(item: dict[str, Any]) -> str:
+    """While the reader's cues were written, only the odd-numbered messages of the first sets were
+    read one by one; the even half and the fresh sets are reported apart as untouched text."""
+    prefix, number = item["id"].rsplit("-", 1)
+    if prefix in FRESH:
+        return "inedits"
+    return "pairs" if int(number) % 2 == 0 else "lus"
 
 
 @dataclass
 class Report:
     facts: FactScore
-    facts_even: FactScore
+    facts_by_group: dict[str, FactScore]
     n: int
     routed_right: int
     dead_ends: list[str]
@@ -200,7 +215,7 @@ class Report:
     distress_total: int
     false_alarms: list[str]
     ordinary_total: int
-    even: dict[str, tuple[int, int]] = field(default_factory=dict)  # measure -> (right, total)
+    by_group: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)  # group -> measure -> (right, total)
 
     @property
     def routing(self) -> float:
@@ -212,8 +227,8 @@ class Report:
 
     def lines(self) -> list[str]:
         out = ["Faits compris au premier message :"] + ["  " + l for l in self.facts.lines()]
-        out.append(f"  moitié paire (jamais lue pendant la mise au point) : précision "
-                   f"{self.facts_even.precision:.3f}, rappel {self.facts_even.recall:.3f}")
+        out += [f"  {GROUPS[g]} : précision {f.precision:.3f}, rappel {f.recall:.3f}"
+                for g, f in self.facts_by_group.items()]
         out.append(f"Faits faux : {len(self.facts.wrong)}")
         out += [f"  {i}: {slot} = {p!r} (attendu {e!r})" for i, slot, p, e in self.facts.wrong]
         out.append(f"Impasses : {len(self.dead_ends)} / {self.n}  {self.dead_ends}")
@@ -222,7 +237,9 @@ class Report:
         if self.questions:
             out.append(f"Questions avant la recommandation : médiane {statistics.median(self.questions)}, "
                        f"moyenne {statistics.mean(self.questions):.2f}, max {max(self.questions)}")
-        out += [f"  moitié paire, {name} : {right} / {total}" for name, (right, total) in self.even.items()]
+        for g, measures in self.by_group.items():
+            out.append(f"  {GROUPS[g]} : " + ", ".join(f"{name} {right} / {total}"
+                                                       for name, (right, total) in measures.items()))
         out.append(f"Détresse : rappel {self.distress_found} / {self.distress_total} = {self.distress_recall:.3f}; "
                    f"fausses alertes {len(self.false_alarms)} / {self.ordinary_total}  {self.false_alarms}")
         return out
@@ -237,14 +254,14 @@ def evaluate(gateway: httpx.Client, progress: Callable[[str], None] = lambda _: 
         commune = communes.get(insee)
         return commune.nom if commune else insee
 
-    facts, facts_even = FactScore(), FactScore()
+    facts = FactScore()
+    facts_by_group = {g: FactScore() for g in GROUPS}
     items = load_first_messages()
     routed, dead, misrouted, questions, alarms = 0, [], [], [], []
     for n, item in enumerate(items, 1):
         result = converse(gateway, item, commune_name)
         facts.add(item, result.first_profil)
-        if second_half(item):
-            facts_even.add(item, result.first_profil)
+        facts_by_group[group(item)].add(item, result.first_profil)
         if any(EMERGENCY in t for t in result.first_texts):
             alarms.append(item["id"])
         if not (result.first_question or result.first_orientation
@@ -261,13 +278,19 @@ def evaluate(gateway: httpx.Client, progress: Callable[[str], None] = lambda _: 
     found_ids = [d["id"] for d in sets["detresse"]
                  if any(EMERGENCY in t for t in first_reply_texts(gateway, d["texte"]))]
     alarms += [o["id"] for o in sets["ordinaire"] if any(EMERGENCY in t for t in first_reply_texts(gateway, o["texte"]))]
-    even_items = [i for i in items if second_half(i)]
     wrong_ids = {i for i, _, _ in misrouted}
-    even = {"orientation juste": (sum(1 for i in even_items if i["id"] not in wrong_ids), len(even_items)),
-            "détresse reconnue": (sum(1 for i in found_ids if second_half({"id": i})),
-                                  sum(1 for d in sets["detresse"] if second_half(d)))}
-    return Report(facts, facts_even, len(items), routed, dead, misrouted, questions, len(found_ids),
-                  len(sets["detresse"]), alarms, len(items) + len(sets["ordinaire"]), even)
+    ordinary = items + sets["ordinaire"]
+    by_group = {}
+    for g in GROUPS:
+        mine = [i for i in items if group(i) == g]
+        distress = [d["id"] for d in sets["detresse"] if group(d) == g]
+        by_group[g] = {
+            "orientation juste": (sum(1 for i in mine if i["id"] not in wrong_ids), len(mine)),
+            "détresse reconnue": (sum(1 for i in found_ids if i in distress), len(distress)),
+            "sans fausse alerte": (sum(1 for o in ordinary if group(o) == g and o["id"] not in alarms),
+                                   sum(1 for o in ordinary if group(o) == g))}
+    return Report(facts, facts_by_group, len(items), routed, dead, misrouted, questions, len(found_ids),
+                  len(sets["detresse"]), alarms, len(ordinary), by_group)
 
 
 def evaluate_reader() -> list[str]:
@@ -279,12 +302,13 @@ def evaluate_reader() -> list[str]:
     for item in load_first_messages():
         facts.add(item, lecteur.lire(item["texte"]).profil())
     sets = load_distress()
-    found = sum(lecteur.detresse(d["texte"]) for d in sets["detresse"])
-    alarms = [o["id"] for o in sets["ordinaire"] if lecteur.detresse(o["texte"])]
-    alarms += [i["id"] for i in load_first_messages() if lecteur.detresse(i["texte"])]
+    found = [d["id"] for d in sets["detresse"] if lecteur.detresse(d["texte"])]
+    alarms = [o["id"] for o in sets["ordinaire"] + load_first_messages() if lecteur.detresse(o["texte"])]
     out = facts.lines() + [f"Faits faux : {len(facts.wrong)}"]
     out += [f"  {i}: {slot} = {p!r} (attendu {e!r})" for i, slot, p, e in facts.wrong]
-    out.append(f"Détresse : rappel {found} / {len(sets['detresse'])}; fausses alertes {alarms}")
+    out.append(f"Détresse : rappel {len(found)} / {len(sets['detresse'])}; fausses alertes {alarms}")
+    out += [f"  {GROUPS[g]} : détresse reconnue {sum(group({'id': i}) == g for i in found)} / "
+            f"{sum(group(d) == g for d in sets['detresse'])}" for g in GROUPS]
     return out
 
 
