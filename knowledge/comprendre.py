@@ -232,7 +232,8 @@ class Lecteur:
         if not mots:
             return Lecture(faits=[], detresse=self.detresse(text), hors_danger=self.detresse.professionnel(text))
         mdoc = self._words_doc(mots)
-        candidats = list(self._cue_facts(text, mots, mdoc)) + list(self._ages(text, mots)) \
+        excluded: list[tuple[int, int]] = []  # word spans of the `exclusions` phrases
+        candidats = list(self._cue_facts(text, mots, mdoc, excluded)) + list(self._ages(text, mots)) \
             + list(self._metiers(text, mots, mdoc))
         tiers_nommes = self._tiers_mentions(mots)
         if not tiers_nommes:
@@ -246,17 +247,19 @@ class Lecteur:
         faits, ecartes = self._resoudre(candidats, pour_tiers)
         return Lecture(faits=faits, ecartes=ecartes, pour_un_tiers=pour_tiers, detresse=self.detresse(text),
                        hors_danger=self.detresse.professionnel(text),
-                       contexte=(text, mots, aides, tiers_nommes))
+                       contexte=(text, mots, aides, tiers_nommes, excluded))
 
     def juger(self, lecture: Lecture, slot: str, value: Any, start: int, end: int) -> str | None:
         """Why a fact another extractor found at text[start:end] should not be kept (negated,
         hedged, wished for, past, about another person), or None when nothing says so."""
         if lecture.contexte is None:
             return None
-        text, mots, aides, tiers_nommes = lecture.contexte
+        text, mots, aides, tiers_nommes, excluded = lecture.contexte
         inside = [i for i, m in enumerate(mots) if m.start < end and start < m.end]
         if not inside:
             return None
+        if any(s <= inside[0] < e for s, e in excluded):
+            return "exclusion"  # « changer d'entreprise », « dans le cadre de »: not a cue at all
         fait = _Candidat(slot, value, start, end, text[start:end], INCONNU, None, inside[0], inside[-1] + 1)
         fait = self._contexte(fait, mots, aides, tiers_nommes)
         if fait.raison is not None:
@@ -295,12 +298,12 @@ class Lecteur:
         return mdoc
 
     # -- cues ------------------------------------------------------------------------------------------
-    def _cue_facts(self, text: str, mots: list[_Mot], mdoc) -> Iterator[Fait]:
+    def _cue_facts(self, text: str, mots: list[_Mot], mdoc, excluded: list[tuple[int, int]]) -> Iterator[Fait]:
         matches = self.matcher(mdoc)
         labels: dict[tuple[int, int], list[str]] = {}
         for key, s, e in matches:
             labels.setdefault((s, e), []).append(self.vocab.strings[key])
-        excluded = [(s, e) for (s, e), names in labels.items() if "exclusion" in names]
+        excluded += [(s, e) for (s, e), names in labels.items() if "exclusion" in names]
         for span in _longest(mdoc[s:e] for s, e in labels):
             if any(s < span.end and span.start < e for s, e in excluded):
                 continue

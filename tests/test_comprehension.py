@@ -23,6 +23,11 @@ def test_an_explicit_negation_wins_over_diet():
     assert merged(text, diet(text, "cadre", "cadre", "cadre"))["cadre"] == "non"
 
 
+def test_an_excluded_phrase_removes_diets_entity():
+    text = "est-ce qu'un apprenti peut changer d'entreprise en cours de contrat ?"
+    assert "besoin" not in merged(text, diet(text, "besoin", "changer", "reconversion"))
+
+
 @pytest.mark.parametrize("text, words", [
     ("je ne suis plus inscrit à pôle emploi", "inscrit à pôle emploi"),
     ("Plus inscrite nulle part depuis l'hiver dernier.", "inscrite"),  # a clause that starts with "plus"
