@@ -60,7 +60,7 @@ class ActionOrienter(Action):
             dispatcher.utter_message(response="utter_hors_champ")
             return [SlotSet("code_liaison", None)]
         orientation = {k: result[k] for k in ("reseaux", "operateur_cep", "lieux", "raisons", "profil")}
-        code = liaisons().save(orientation, canal=canal(tracker))
+        code = liaisons().save(orientation, canal=canal(tracker), conversation=tracker.sender_id)
         orientation["code_liaison"] = code
         dispatcher.utter_message(text=texte_orientation(result, code),
                                  json_message={"type": "orientation", "orientation": orientation})

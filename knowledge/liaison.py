@@ -6,11 +6,12 @@ téléconseiller or to the structure. It never holds an identity: the profile ha
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String, select
+from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, declarative_base
 
@@ -28,6 +29,18 @@ class FicheRow(Base):
     created_at = Column(DateTime, nullable=False)
     canal = Column(String(16), nullable=False)
     orientation = Column(JSON, nullable=False)
+
+
+class FicheConversationRow(Base):
+    """Which conversation a fiche came from, so forgetting the conversation deletes its fiches.
+    The conversation is known by a hash only: a fiche's code never leads to a conversation."""
+    __tablename__ = "fiches_conversations"
+    code = Column(String(CODE_LENGTH), primary_key=True)
+    conversation = Column(String(64), nullable=False, index=True)
+
+
+def conversation_key(conversation_id: str) -> str:
+    return hashlib.sha256(conversation_id.encode("utf-8")).hexdigest()
 
 
 class AvisRow(Base):
@@ -71,14 +84,17 @@ class LiaisonStore:
         self.engine = make_engine(url)
         Base.metadata.create_all(self.engine)
 
-    def save(self, orientation: Mapping[str, Any], canal: str = "web") -> str:
-        """Store a result (its `profil` included) and return its new code."""
+    def save(self, orientation: Mapping[str, Any], canal: str = "web", conversation: str | None = None) -> str:
+        """Store a result (its `profil` included) and return its new code; `conversation` is
+        the id of the conversation it came from, if any (see `forget_conversation`)."""
         for _ in range(5):  # 31^6 ≈ 887 million codes: a collision is rare, retry it
             code = new_code()
             try:
                 with Session(self.engine, future=True) as s, s.begin():
                     s.add(FicheRow(code=code, canal=canal, orientation=dict(orientation),
                                    created_at=_now()))
+                    if conversation:
+                        s.add(FicheConversationRow(code=code, conversation=conversation_key(conversation)))
                 return code
             except IntegrityError:
                 continue
@@ -97,3 +113,20 @@ class LiaisonStore:
             if row is None:
                 return None
             return Fiche(row.code, row.created_at, row.canal, row.orientation)
+
+    def forget_conversation(self, conversation_id: str) -> int:
+        """Deletes the fiches made in that conversation; how many there were."""
+        key = conversation_key(conversation_id)
+        with self.engine.begin() as c:
+            codes = select(FicheConversationRow.code).where(FicheConversationRow.conversation == key)
+            count = c.execute(delete(FicheRow).where(FicheRow.code.in_(codes))).rowcount
+            c.execute(delete(FicheConversationRow).where(FicheConversationRow.conversation == key))
+            return count
+
+    def purge_before(self, cutoff: dt.datetime) -> int:
+        """Deletes the fiches made before `cutoff` (naive UTC): they follow the conversations'
+        retention. How many there were."""
+        with self.engine.begin() as c:
+            old = select(FicheRow.code).where(FicheRow.created_at < cutoff)
+            c.execute(delete(FicheConversationRow).where(FicheConversationRow.code.in_(old)))
+            return c.execute(delete(FicheRow).where(FicheRow.created_at < cutoff)).rowcount

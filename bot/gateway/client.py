@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import secrets
 from collections import OrderedDict
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any
@@ -109,6 +110,28 @@ def transcript_from_tracker(tracker: dict[str, Any]) -> list[dict[str, str]]:
     return lines
 
 
+class ConversationLocks:
+    """One lock per conversation: its turns and its forgetting never interleave, so nothing Rasa
+    writes for a turn in flight can land after the conversation was forgotten. In this process's
+    memory: several gateway processes would need a shared lock (Redis)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._waiting: dict[str, int] = {}
+
+    @asynccontextmanager
+    async def hold(self, conversation_id: str):
+        lock = self._locks.setdefault(conversation_id, asyncio.Lock())
+        self._waiting[conversation_id] = self._waiting.get(conversation_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._waiting[conversation_id] -= 1
+            if not self._waiting[conversation_id]:  # nobody else holds or awaits it
+                del self._waiting[conversation_id], self._locks[conversation_id]
+
+
 class ConversationClient:
     def __init__(self, settings: Settings, http: httpx.AsyncClient | None = None):
         self.settings = settings
@@ -122,6 +145,7 @@ class ConversationClient:
         # Replies to recent (conversation, message id) pairs: a message resent after a network
         # drop gets the same reply instead of being said twice.
         self._recent: OrderedDict[tuple[str, str], asyncio.Future] = OrderedDict()
+        self.locks = ConversationLocks()
 
     async def close(self) -> None:
         await self.http.aclose()
@@ -174,7 +198,11 @@ class ConversationClient:
         return merge_custom([m for m in map(_message, r.json()) if m])
 
     async def _send(self, conversation_id: str, text: str | None, payload: str | None) -> Reply:
-        channel = await self._require(conversation_id)
+        async with self.locks.hold(conversation_id):
+            return await self._send_locked(conversation_id, text, payload)
+
+    async def _send_locked(self, conversation_id: str, text: str | None, payload: str | None) -> Reply:
+        channel = await self._require(conversation_id)  # forgotten while this turn waited: 404
         self.limiter.take(conversation_id)
         masked: tuple[str, ...] = ()
         if payload is not None:
@@ -200,7 +228,7 @@ class ConversationClient:
             return Reply([{"text": fallback_text()}],
                          {"requested_slot": None, "profil": {}})
         if wants_forgetting(messages):
-            await self.forget(conversation_id)
+            await self._forget_locked(conversation_id)
             return Reply(messages, {"requested_slot": None, "profil": {}})
         await run_in_threadpool(self.store.touch, conversation_id)
         intent = ((tracker.get("latest_message") or {}).get("intent") or {}).get("name")
@@ -236,10 +264,18 @@ class ConversationClient:
         return {"state": state_from_tracker(tracker), "transcript": transcript_from_tracker(tracker)}
 
     async def forget(self, conversation_id: str) -> None:
+        """Forget-me: once the turn in flight (if any) is over, everything derived from the
+        conversation is deleted; a turn sent meanwhile finds the conversation gone (404)."""
+        async with self.locks.hold(conversation_id):
+            await self._forget_locked(conversation_id)
+
+    async def _forget_locked(self, conversation_id: str) -> None:
         await self._require(conversation_id)
+        # The gateway's row first: from here on, the conversation does not exist for anyone.
+        await run_in_threadpool(self.store.remove, conversation_id)
         await run_in_threadpool(self.trackers.delete, conversation_id)
         await run_in_threadpool(self.relay.forget, conversation_id)
-        await run_in_threadpool(self.store.remove, conversation_id)
+        await run_in_threadpool(self.liaisons.forget_conversation, conversation_id)
         for key in [k for k in self._recent if k[0] == conversation_id]:
             del self._recent[key]
 
@@ -248,16 +284,29 @@ class ConversationClient:
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         await run_in_threadpool(self.relay.drop_waiting_before,
                                 now - dt.timedelta(minutes=self.settings.queue_max_minutes))
+        await self.sweep_trackers()
         if self.settings.retention_days <= 0:
             return 0
-        idle = await run_in_threadpool(self.store.idle_since,
-                                       now - dt.timedelta(days=self.settings.retention_days))
+        cutoff = now - dt.timedelta(days=self.settings.retention_days)
+        idle = await run_in_threadpool(self.store.idle_since, cutoff)
         for conversation_id in idle:
             try:
                 await self.forget(conversation_id)
             except UnknownConversation:  # forgotten meanwhile
                 pass
+        await run_in_threadpool(self.liaisons.purge_before, cutoff)
         return len(idle)
+
+    async def sweep_trackers(self) -> int:
+        """Deletes the trackers no gateway conversation owns: a turn Rasa finished after the
+        gateway gave up waiting, or a sender that went around the gateway."""
+        senders = await run_in_threadpool(self.trackers.senders)  # read before the owners
+        orphans = [s for s in senders if await run_in_threadpool(self.store.channel, s) is None]
+        for sender in orphans:
+            await run_in_threadpool(self.trackers.delete, sender)
+        if orphans:
+            log.info("retention: %d tracker(s) without a conversation deleted", len(orphans))
+        return len(orphans)
 
     async def purge_logged(self) -> None:
         try:

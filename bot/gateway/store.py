@@ -121,14 +121,23 @@ class TrackerStore:
     def __init__(self, url: str):
         self.engine = make_engine(url)
 
+    def _has_events(self, c) -> bool:
+        return c.execute(text(
+            "SELECT 1 FROM sqlite_master WHERE name='events'" if self.engine.dialect.name == "sqlite"
+            else "SELECT 1 FROM information_schema.tables WHERE table_name='events'")).first() is not None
+
     def delete(self, sender_id: str) -> int:
         with self.engine.begin() as c:
-            exists = c.execute(text(
-                "SELECT 1 FROM sqlite_master WHERE name='events'" if self.engine.dialect.name == "sqlite"
-                else "SELECT 1 FROM information_schema.tables WHERE table_name='events'")).first()
-            if not exists:
+            if not self._has_events(c):
                 return 0
             return c.execute(text("DELETE FROM events WHERE sender_id = :s"), {"s": sender_id}).rowcount
+
+    def senders(self) -> list[str]:
+        """Every conversation id the tracker store holds events for."""
+        with self.engine.connect() as c:
+            if not self._has_events(c):
+                return []
+            return list(c.execute(text("SELECT DISTINCT sender_id FROM events")).scalars())
 
     def ping(self) -> None:
         ping(self.engine)
