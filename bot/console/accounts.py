@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import threading
 from dataclasses import dataclass
 
 from sqlalchemy import Column, DateTime, Integer, String, delete, select
@@ -42,13 +43,18 @@ def hash_password(password: str, n: int = SCRYPT_N) -> str:
     return f"scrypt${n}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(key)}"
 
 
+# At most two hashes at once (128 MiB each): sign-ins from many addresses queue, memory stays bounded.
+_HASHING = threading.BoundedSemaphore(2)
+
+
 def verify_password(password: str, stored: str) -> bool:
     try:
         scheme, n, r, p, salt, key = stored.split("$")
         if scheme != "scrypt":
             return False
-        computed = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r),
-                                  p=int(p), maxmem=256 * 1024 * 1024, dklen=32)
+        with _HASHING:
+            computed = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r),
+                                      p=int(p), maxmem=256 * 1024 * 1024, dklen=32)
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(computed, base64.b64decode(key))

@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.console.accounts import AccountLocked, Accounts, Agent, LoginRefused
 from bot.console.fiche import render_html, render_pdf
 from bot.gateway.client import ConversationClient, UnknownConversation
-from bot.gateway.limits import TooManyMessages
+from bot.gateway.limits import RateLimiter, TooManyMessages
 from bot.gateway.store import Base, _now
 from knowledge import get_kb
 from knowledge.profile import BESOINS
@@ -32,6 +32,8 @@ from knowledge.resume import libelles, nom_reseau
 
 STATIC = Path(__file__).resolve().parent / "static"
 COOKIE, LOGIN_CSRF = "spro_console", "spro_console_csrf"
+SIGN_INS_PER_MINUTE_PER_ADDRESS = 20  # a shared office address: several people signing in at once
+SIGN_INS_PER_MINUTE_PER_LOGIN = 10  # above the lock-out (MAX_FAILURES), which counts for known logins
 PUBLIC_STATIC = {"console.css"}  # the sign-in page's look; everything else needs a session
 
 # The next question, as the téléconseiller asks it on the phone.
@@ -113,6 +115,11 @@ def install(app, settings, client_of: Callable[[Request], ConversationClient],
     router = APIRouter(prefix="/console", include_in_schema=False)
     accounts = Accounts(settings.gateway_db_url)
     app.state.accounts = accounts
+    # Sign-in attempts are counted before any password is hashed: per client address and per
+    # login, known or not, so a flood costs a refusal, not 128 MiB of scrypt each.
+    attempts_per_address = RateLimiter(SIGN_INS_PER_MINUTE_PER_ADDRESS)
+    attempts_per_login = RateLimiter(SIGN_INS_PER_MINUTE_PER_LOGIN)
+    app.state.sign_in_limits = (attempts_per_address, attempts_per_login)
 
     def agent_of(request: Request) -> Agent:
         agent = accounts.agent(request.cookies.get(COOKIE))
@@ -150,6 +157,12 @@ def install(app, settings, client_of: Callable[[Request], ConversationClient],
         form = {k: v[0] for k, v in parse_qs((await request.body()).decode(errors="replace")).items()}
         if not secrets.compare_digest(form.get("csrf", ""), request.cookies.get(LOGIN_CSRF, "-")):
             return login_page("La page a expiré : saisissez à nouveau vos identifiants.", 403)
+        try:
+            attempts_per_address.take(request.client.host if request.client else "inconnue")
+            attempts_per_login.take(form.get("identifiant", "")[:64].lower())
+        except TooManyMessages:
+            return login_page("Trop de tentatives de connexion en peu de temps. Patientez une minute, "
+                              "puis réessayez.", 429)
         try:
             token, _ = await run_in_threadpool(accounts.sign_in, form.get("identifiant", ""),
                                                form.get("mot_de_passe", ""))

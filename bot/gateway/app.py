@@ -5,7 +5,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import re
 from contextlib import asynccontextmanager
 from typing import Any, Optional
 from pathlib import Path
@@ -25,7 +24,8 @@ from bot.console import app as console
 from bot.gateway import telegram
 from bot.gateway.client import (ConversationClient, RasaUnavailable, UnknownConversation,
                                 fallback_text)
-from bot.gateway.limits import RateLimiter, TooManyMessages
+from bot.gateway.limits import TOO_LARGE, BodyLimit, RateLimiter, TooManyMessages
+from bot.gateway.payload import BadPayload, clean_payload
 from knowledge.directory import load_reseaux
 from bot.settings import ROOT, Settings, get_settings
 
@@ -33,7 +33,6 @@ log = logging.getLogger("spro.gateway")
 WEBCHAT = ROOT / "webchat"
 STATIC = Path(__file__).resolve().parent / "static"
 # A button's payload: "/intent" optionally followed by a JSON object of entities.
-PAYLOAD = re.compile(r"^/[a-z_]{1,64}(\{.{0,400}\})?$", re.S)
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; "
        "form-action 'self'")
@@ -125,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Behind a reverse proxy, run uvicorn with --proxy-headers so this is the person's address.
         return request.client.host if request.client else "inconnue"
 
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # chunked bodies too
     if settings.allowed_origins:  # embedding sites on other origins (the widget's fetch calls)
         app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins,
                            allow_methods=["GET", "POST", "DELETE"], allow_headers=["Content-Type"],
@@ -168,7 +168,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _limits_and_headers(request: Request, call_next):
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > settings.max_body_bytes:
-            return JSONResponse({"detail": "Requête trop volumineuse."}, status_code=413)
+            return JSONResponse({"detail": TOO_LARGE}, status_code=413)
         if request.method == "POST" and request.url.path.startswith("/api/"):
             try:
                 per_address.take(client_address(request))
@@ -185,10 +185,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if (body.text is None) == (body.payload is None):
             raise ApiError(422, "Envoyez soit un texte (« text »), soit un bouton (« payload »).")
         if body.payload is not None:
-            if not PAYLOAD.match(body.payload):
-                raise ApiError(422, "Bouton inconnu.")
-            return None, body.payload
+            try:
+                return None, clean_payload(body.payload)
+            except BadPayload as exc:
+                raise ApiError(422, str(exc)) from None
         text = body.text.strip()
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800") that JSON allows and UTF-8 does not
+            raise ApiError(422, "Votre message contient des caractères illisibles. Pouvez-vous le réécrire ?") from None
         if not text:
             raise ApiError(422, "Votre message est vide. Écrivez quelques mots sur votre situation.")
         if len(text) > settings.max_message_chars:

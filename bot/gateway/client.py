@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.gateway.limits import RateLimiter
 from bot.gateway.masking import mask
+from bot.gateway.payload import clean_payload
 from bot.gateway.relay import LIVE, OpeningHours, Relay
 from bot.gateway.safety import needs_safety_net
 from knowledge.directory import load_reseaux
@@ -171,7 +172,7 @@ class ConversationClient:
 
     async def send(self, conversation_id: str, text: str | None = None,
                    payload: str | None = None, message_id: str | None = None) -> Reply:
-        """Send one user turn; `payload` is a button's `/intent{...}` and is not masked.
+        """Send one user turn; `payload` is a button's `/intent{...}`, checked (BadPayload).
 
         With a `message_id` (chosen by the channel), sending the same message again returns the
         first reply, even while it is still being computed. Raises UnknownConversation, or
@@ -206,7 +207,7 @@ class ConversationClient:
         self.limiter.take(conversation_id)
         masked: tuple[str, ...] = ()
         if payload is not None:
-            message = payload
+            message = clean_payload(payload)  # BadPayload for anything that is not one of ours
         else:
             result = mask(text or "")
             message, masked = result.text, result.kinds

@@ -9,6 +9,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from starlette.exceptions import HTTPException
+
 TOO_MANY = ("Vous envoyez beaucoup de messages en peu de temps. Patientez quelques secondes, "
             "puis réessayez : votre conversation est conservée.")
 
@@ -58,3 +60,30 @@ class RateLimiter:
         if len(self._buckets) >= self.max_keys:  # still full: the oldest go
             for k in sorted(self._buckets, key=lambda k: self._buckets[k].at)[: self.max_keys // 10]:
                 del self._buckets[k]
+
+
+TOO_LARGE = "Requête trop volumineuse."
+
+
+class BodyLimit:
+    """ASGI middleware: a request body is refused (413) once more than `max_bytes` were read,
+    whether it announced its length or came in chunks; nothing beyond the limit is kept."""
+
+    def __init__(self, app, max_bytes: int):
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        read = 0
+
+        async def limited_receive():
+            nonlocal read
+            message = await receive()
+            if message["type"] == "http.request":
+                read += len(message.get("body", b""))
+                if read > self.max_bytes:
+                    raise HTTPException(413, TOO_LARGE)
+            return message
+
+        await self.app(scope, limited_receive, send)

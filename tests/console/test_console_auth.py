@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.console.accounts import MAX_FAILURES, hash_password, verify_password
+from bot.console.app import SIGN_INS_PER_MINUTE_PER_ADDRESS, SIGN_INS_PER_MINUTE_PER_LOGIN
 from bot.gateway.app import create_app
 from bot.settings import ROOT, Settings
 
@@ -98,6 +99,21 @@ def test_unknown_login_gets_the_same_answer_as_a_wrong_password(client):
     unknown, wrong = sign_in(client, login="inconnu"), sign_in(client, password="faux mot de passe!")
     assert unknown.status_code == wrong.status_code == 401
     assert "Identifiant ou mot de passe incorrect." in unknown.text and "Identifiant ou mot de passe incorrect." in wrong.text
+
+
+def test_a_sign_in_flood_is_refused_before_any_password_is_hashed(client):
+    """Unknown logins cost a scrypt each (the same time as a wrong password): attempts are counted
+    per login and per address first, and refused beyond the limit."""
+    for limiter in client.app.state.sign_in_limits:
+        limiter.clock = lambda: 0.0  # the minute does not pass during the test, however slow it runs
+    per_login = [sign_in(client, login="inconnu", password="x" * 12).status_code
+                 for _ in range(SIGN_INS_PER_MINUTE_PER_LOGIN + 2)]
+    assert per_login == [401] * SIGN_INS_PER_MINUTE_PER_LOGIN + [429, 429]
+    left = SIGN_INS_PER_MINUTE_PER_ADDRESS - len(per_login)  # every attempt counts for the address
+    others = [sign_in(client, login=f"autre{i}", password="x" * 12) for i in range(left + 1)]
+    assert [r.status_code for r in others[:-1]] == [401] * (len(others) - 1)
+    assert others[-1].status_code == 429 and "Patientez une minute" in others[-1].text
+    assert sign_in(client).status_code == 429  # even the right password, from this address, for now
 
 
 def test_csrf_is_required_on_every_change(client):

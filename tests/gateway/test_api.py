@@ -56,7 +56,31 @@ def test_bad_messages_get_a_clear_error_and_the_conversation_goes_on(gateway, co
     assert [line["texte"] for line in transcript if line["de"] == "personne"] == ["bonjour", "tu es un robot ?"]
 
 
+def test_a_chunked_body_over_the_limit_is_413(stack, gateway, conversation):
+    """No Content-Length: the limit holds on the bytes read."""
+    def chunks():
+        yield b'{"text": "'
+        for _ in range(200):
+            yield b"a" * 16_384
+        yield b'"}'
+
+    r = gateway.post(f"/api/conversations/{conversation}/messages", content=chunks(),
+                     headers={"content-type": "application/json"})
+    assert "content-length" not in r.request.headers
+    assert r.status_code == 413
+    assert r.json()["detail"] == "Requête trop volumineuse."
+
+
+def test_a_lone_surrogate_is_422_not_an_outage(gateway, conversation):
+    r = gateway.post(f"/api/conversations/{conversation}/messages", content=b'{"text": "bonjour \\ud800"}',
+                     headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert "illisibles" in r.json()["detail"]
+
+
 @pytest.mark.parametrize("body", [{}, {"text": "a", "payload": "/greet"}, {"payload": "<script>"},
+                                  {"payload": '/informer{"nom": "Dupont"}'},
+                                  {"payload": '/informer{"statut": "pirate"}'},
                                   {"text": 42}, [1, 2]])
 def test_malformed_bodies_are_422(gateway, conversation, body):
     r = gateway.post(f"/api/conversations/{conversation}/messages", json=body)
@@ -74,6 +98,18 @@ def test_button_payload_is_understood(gateway, conversation):
     r = gateway.post(f"/api/conversations/{conversation}/messages", json={"payload": "/ask_capabilities"})
     assert r.status_code == 200
     assert "Je peux" in texts(r)
+
+
+def test_a_trade_typed_into_a_payload_is_masked_before_rasa_stores_it(stack, gateway, conversation):
+    r = gateway.post(f"/api/conversations/{conversation}/messages",
+                     json={"payload": '/informer{"metier": "x@example.fr 0698765432"}'})
+    assert r.status_code == 200
+    assert "example" not in json.dumps(r.json())
+    with sqlite3.connect(stack.settings.data_dir / "tracker.db") as db:
+        stored = " ".join(row[0] for row in db.execute("SELECT data FROM events WHERE sender_id = ?",
+                                                       (conversation,)))
+    assert "x@example.fr" not in stored and "0698765432" not in stored
+    assert "[courriel masqu" in stored  # the JSON escapes the é
 
 
 def test_personal_data_is_masked_before_rasa_stores_it(stack, gateway, conversation):

@@ -25,6 +25,7 @@ from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, Con
 from bot.gateway.client import (ConversationClient, UnknownConversation, fallback_text,
                                 wants_forgetting)
 from bot.gateway.limits import TooManyMessages
+from bot.gateway.payload import BadPayload
 from bot.gateway.store import TelegramChatStore
 from bot.gateway.telegram import render
 from bot.settings import Settings
@@ -111,7 +112,7 @@ class TelegramChannel:
                 conversation = await self.client.create("telegram")
                 await run_in_threadpool(self.chats.link, key, conversation)
                 reply = await self.client.send(conversation, text=text, payload=payload)
-        except TooManyMessages as exc:
+        except (TooManyMessages, BadPayload) as exc:  # too fast, or a forged button
             return [{"text": str(exc)}], {}
         if wants_forgetting(reply.messages):  # "effacez mes données": the client forgot it
             await run_in_threadpool(self.chats.unlink, key)
