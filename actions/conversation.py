@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.orientation import canal, liaisons
 from actions.profil import ValidateProfilForm, profil_from
 from knowledge import get_kb
+from knowledge.comprendre import detresse_lexicon
 
 FALLBACK = "nlu_fallback"
 FORM = "profil_form"
@@ -27,6 +28,24 @@ def continue_orientation(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         return [FollowupAction(FORM)]
     dispatcher.utter_message(response="utter_proposer_orientation")
     return []
+
+
+class ActionDetresse(Action):
+    """Distress: the emergency numbers first, always. When the classifier alone read distress (no
+    word of distress in the message, bot/comprehension.py) and the person described a situation,
+    the questions then go on: numbers and nothing else would leave someone who came for guidance
+    at a dead end. With words of distress, nothing else is said."""
+
+    def name(self) -> Text:
+        return "action_detresse"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        dispatcher.utter_message(response="utter_detresse")
+        text = tracker.latest_message.get("text") or ""
+        if text.startswith("/") or detresse_lexicon()(text) or not profil_from(tracker):
+            return []
+        return [FollowupAction(FORM)]
 
 
 def fiche_buttons() -> list[dict[str, str]]:

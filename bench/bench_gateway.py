@@ -23,11 +23,13 @@ import time
 from pathlib import Path
 
 import json
+import os
 import random
 
 import httpx
 import websockets
 
+from bot.passerelle import HEADER, SECRET_ENV, WEBHOOK
 from bot.run import Stack, loopback_settings
 
 PAUSE = random.Random(20261201)
@@ -81,15 +83,16 @@ async def direct(client: httpx.AsyncClient, sender: str, turns: int, samples: li
     for i, text in enumerate((TURNS * 3)[:turns]):
         await think(pause, i)
         start = time.perf_counter()
-        r = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
+        r = await client.post(WEBHOOK, json={"sender": sender, "message": text})
         samples.append((time.perf_counter() - start) * 1000)
         r.raise_for_status()
 
 
-async def measure(gateway: str, rasa: str, conversations: int, turns: int, pause: float = 0) -> None:
+async def measure(gateway: str, rasa: str, secret: str, conversations: int, turns: int, pause: float = 0) -> None:
+    """`secret`: the stack's SPRO_RASA_TOKEN, which Rasa's only channel requires (bot/passerelle.py)."""
     limits = httpx.Limits(max_connections=conversations * 2)
     async with httpx.AsyncClient(base_url=gateway, timeout=60, limits=limits) as g, \
-            httpx.AsyncClient(base_url=rasa, timeout=60, limits=limits) as r:
+            httpx.AsyncClient(base_url=rasa, timeout=60, limits=limits, headers={HEADER: secret}) as r:
         await via_gateway(g, 2, [])  # warm-up: first parse loads lazily
         gw: list[float] = []
         ws: list[float] = []
@@ -131,14 +134,15 @@ def main() -> None:
     parser.add_argument("--pause", type=float, default=0,
                         help="mean seconds a person takes to read and type (0: back to back)")
     parser.add_argument("--gateway")
-    parser.add_argument("--rasa")
+    parser.add_argument("--rasa", help=f"Rasa's URL (with --gateway; the secret from {SECRET_ENV})")
     args = parser.parse_args()
     if args.gateway:
-        asyncio.run(measure(args.gateway, args.rasa, args.conversations, args.turns, args.pause))
+        asyncio.run(measure(args.gateway, args.rasa, os.environ.get(SECRET_ENV, ""), args.conversations,
+                            args.turns, args.pause))
         return
     with started_stack() as settings:
-        asyncio.run(measure(settings.gateway_url, settings.rasa_url, args.conversations, args.turns,
-                            args.pause))
+        asyncio.run(measure(settings.gateway_url, settings.rasa_url, settings.rasa_token, args.conversations,
+                            args.turns, args.pause))
 
 
 if __name__ == "__main__":

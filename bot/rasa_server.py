@@ -11,19 +11,28 @@ per-call schema check and validator construction go.
 tree of Event subclasses anew each time: 7 % of the CPU once (1) was fixed. The lookup is now a
 table built from the same walk, rebuilt when a name is not in it (a subclass imported later).
 
+3. A button's payload is not interpolated as a response template (an ERROR and a stack in the
+log for every `/informer{…}` button otherwise).
+
+4. `--auth-token` is taken from SPRO_RASA_TOKEN when not given, so it is not on the command line.
+
     python -m bot.rasa_server run --model models/spro.tar.gz ...   (what `make run` starts)
 """
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
 from jsonschema import validators
 from jsonschema.exceptions import best_match
 from rasa.core.actions.action import RemoteAction
+from rasa.core.nlg import interpolator
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
+
+from bot.passerelle import SECRET_ENV
 
 
 def _response_validator():
@@ -62,9 +71,22 @@ def resolve_event_type(type_name: str, default: type[Event] | None = None) -> ty
     return found if found is not None else _original_resolve_by_type(type_name, default)
 
 
+_original_interpolate_text = interpolator.interpolate_text
+
+
+def interpolate_text(response: Any, values: dict[str, Any]) -> Any:
+    """interpolator.interpolate_text, except for a button's payload (`/informer{"statut": …}`): an
+    intent, never a template. Rasa tried `{"statut": …}` as a slot name and logged an ERROR with
+    its stack for every such button (3.7 KB a message)."""
+    if isinstance(response, str) and response.startswith("/"):
+        return response
+    return _original_interpolate_text(response, values)
+
+
 def install() -> None:
     RemoteAction._validate_action_result = validate_action_result
     Event.resolve_by_type = staticmethod(resolve_event_type)
+    interpolator.interpolate_text = interpolate_text
 
 
 def main() -> None:
@@ -72,6 +94,10 @@ def main() -> None:
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"
+    # The API token from the environment (SPRO_RASA_TOKEN), so `ps` never shows it.
+    token = os.environ.get(SECRET_ENV, "")
+    if "--enable-api" in sys.argv and "--auth-token" not in sys.argv and token:
+        sys.argv += ["--auth-token", token]
     rasa_main()
 
 

@@ -21,6 +21,7 @@ import httpx
 import yaml
 from sqlalchemy.engine import make_url
 
+from bot.passerelle import CHANNEL, HEADER, SECRET_ENV
 from bot.settings import ROOT, Settings, new_token
 
 PYTHON = sys.executable
@@ -58,7 +59,9 @@ def rasa_endpoints(settings: Settings) -> dict:
         tracker.update(host=url.host, port=url.port, db=url.database,
                        username=url.username, password=url.password)
     endpoints = {
-        "action_endpoint": {"url": f"{settings.actions_url}/webhook"},
+        # Rasa reads ${...} from its environment: the secret is never written into the file.
+        "action_endpoint": {"url": f"{settings.actions_url}/webhook",
+                            "headers": {HEADER: "${" + SECRET_ENV + "}"}},
         "tracker_store": {k: v for k, v in tracker.items() if v is not None},
     }
     if settings.redis_url:
@@ -78,15 +81,16 @@ class Stack:
     log_dir: Path | None = None  # None: children write to this terminal
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
 
-    def commands(self, endpoints_file: Path) -> dict[str, list[str]]:
+    def commands(self, endpoints_file: Path, credentials_file: Path) -> dict[str, list[str]]:
         s = self.settings
         rasa = urlsplit(s.rasa_url)
         actions = urlsplit(s.actions_url)
         return {
-            "actions": [PYTHON, "-m", "rasa_sdk", "--actions", "actions", "-p", str(actions.port)],
+            "actions": [PYTHON, "-m", "bot.actions_server", "--port", str(actions.port)],
+            # The API token comes from the environment (bot/rasa_server.py), never the command line.
             "rasa": [PYTHON, "-m", "bot.rasa_server", "run", "--model", str(s.model_path),
-                     "--endpoints", str(endpoints_file), "--enable-api",
-                     "--auth-token", s.rasa_token, "-i", rasa.hostname, "-p", str(rasa.port)],
+                     "--endpoints", str(endpoints_file), "--credentials", str(credentials_file),
+                     "--enable-api", "-i", rasa.hostname, "-p", str(rasa.port)],
             "gateway": [PYTHON, "-m", "uvicorn", "bot.gateway.app:create_app", "--factory",
                         "--host", s.gateway_host, "--port", str(s.gateway_port),
                         "--no-access-log", "--ws", "wsproto"],
@@ -104,6 +108,7 @@ class Stack:
             "KNOWLEDGE_DB_URL": s.knowledge_db_url,
             "SPRO_RATE_PER_CONVERSATION": str(s.rate_per_conversation),
             "SPRO_RATE_PER_ADDRESS": str(s.rate_per_address),
+            "SPRO_RATE_LIAISON_PER_ADDRESS": str(s.rate_liaison_per_address),
             "SPRO_ALLOWED_ORIGINS": json.dumps(s.allowed_origins),
             "SPRO_CONSOLE_HOURS": s.console_hours or "",
             "SPRO_RETENTION_DAYS": str(s.retention_days),
@@ -125,8 +130,10 @@ class Stack:
         s.data_dir.mkdir(parents=True, exist_ok=True)
         endpoints_file = s.data_dir / "endpoints.yml"
         endpoints_file.write_text(yaml.safe_dump(rasa_endpoints(s), sort_keys=False))
+        credentials_file = s.data_dir / "credentials.yml"  # the gateway's channel, and no other
+        credentials_file.write_text(yaml.safe_dump({CHANNEL: None}))
         env = self.environment()
-        for name, cmd in self.commands(endpoints_file).items():
+        for name, cmd in self.commands(endpoints_file, credentials_file).items():
             out = None
             if self.log_dir is not None:
                 self.log_dir.mkdir(parents=True, exist_ok=True)

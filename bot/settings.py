@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # on the web API and WebSocket. A whole class behind one school address must still fit.
     rate_per_conversation: int = 20
     rate_per_address: int = 300
+    # Fiche de liaison look-ups per minute and client address (0: no limit): a person or a
+    # structure reads a few; guessing codes needs millions.
+    rate_liaison_per_address: int = 30
     # Sites allowed to embed the widget from another origin (CORS), e.g. https://www.etoile.regioncentre.fr
     allowed_origins: list[str] = []
 

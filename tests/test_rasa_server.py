@@ -67,3 +67,19 @@ def test_install_replaces_both_hot_paths(monkeypatch, remote):
     assert Event.resolve_by_type is rasa_server.resolve_event_type
     event = Event.from_parameters({"event": "user", "text": "bonjour", "parse_data": {}})
     assert isinstance(event, UserUttered) and event.text == "bonjour"
+
+
+def test_a_buttons_payload_is_not_read_as_a_template():
+    from rasa.core.nlg import interpolator
+    from structlog.testing import capture_logs
+
+    payload = '/informer{"statut": "salarie"}'
+    with capture_logs() as original:  # Rasa's own: an error, with its stack, for every such button
+        assert rasa_server._original_interpolate_text(payload, {}) == payload
+    assert [e["event"] for e in original] == ["interpolator.interpolate.text"]
+    rasa_server.install()
+    buttons = [{"title": "Salarié·e", "payload": payload}]
+    with capture_logs() as ours:
+        assert interpolator.interpolate(buttons, {"statut": None}) == buttons
+        assert interpolator.interpolate("Vous avez {age} ans.", {"age": 24}) == "Vous avez 24 ans."
+    assert ours == []

@@ -5,6 +5,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from contextlib import asynccontextmanager
 from typing import Any, Optional
 from pathlib import Path
@@ -30,6 +31,24 @@ from knowledge.directory import load_reseaux
 from bot.settings import ROOT, Settings, get_settings
 
 log = logging.getLogger("spro.gateway")
+_CONVERSATION_PATH = re.compile(r"(/api/conversations/)[^/?\s\"]+")
+
+
+def without_conversation_ids(text: str) -> str:
+    """A path as logs may keep it: a conversation id outlives forget-me in a log file."""
+    return _CONVERSATION_PATH.sub(r"\1…", text)
+
+
+class NoConversationIds(logging.Filter):
+    """Uvicorn logs every WebSocket's path ("WebSocket /api/conversations/ID/ws" [accepted])."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(without_conversation_ids(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+NO_CONVERSATION_IDS = NoConversationIds()
 WEBCHAT = ROOT / "webchat"
 STATIC = Path(__file__).resolve().parent / "static"
 # A button's payload: "/intent" optionally followed by a JSON object of entities.
@@ -47,7 +66,9 @@ class ApiError(Exception):
 
 
 class NewConversation(BaseModel):
-    channel: str = Field("web", regex=r"^(web|telegram|console)$")
+    # Only the web: Telegram's and the console's conversations are opened by those channels inside
+    # the gateway, so nobody can pose as the console from outside.
+    channel: str = Field("web", regex=r"^web$")
 
 
 class Created(BaseModel):
@@ -71,8 +92,18 @@ class MessageOut(BaseModel):
     image: Optional[str] = None
 
 
+class Error(BaseModel):
+    detail: str = Field(..., description="Une phrase pour la personne, en français.")
+
+
+ERRORS = {status: {"model": Error, "description": text} for status, text in (
+    (400, "Requête mal formée."), (404, "Conversation ou code inconnu."),
+    (413, "Message ou requête trop long."), (422, "Requête invalide."),
+    (429, "Trop de requêtes en peu de temps (en-tête Retry-After)."))}
+
+
 class State(BaseModel):
-    requested_slot: Optional[str] = None
+    requested_slot: Optional[str] = Field(None, nullable=True)
     profil: dict[str, Any] = {}
 
 
@@ -94,6 +125,7 @@ class ConversationView(BaseModel):
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    logging.getLogger("uvicorn.error").addFilter(NO_CONVERSATION_IDS)  # once: filters are a set
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -109,7 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="Assistant première porte — SPRO Centre-Val de Loire",
         description="API de conversation commune à tous les canaux (site Etoile, Telegram, console).",
-        version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
+        version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None, responses=ERRORS,
     )
 
     # Pydantic v1 writes OpenAPI 3.0 schemas, and the bundled Swagger UI (4.15) reads up to 3.0.
@@ -119,6 +151,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return request.app.state.client
 
     per_address = RateLimiter(settings.rate_per_address)
+    liaison_lookups = RateLimiter(settings.rate_liaison_per_address)
 
     def client_address(request: Request | WebSocket) -> str:
         # Behind a reverse proxy, run uvicorn with --proxy-headers so this is the person's address.
@@ -161,7 +194,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):  # never a bare 500 page
-        log.exception("unexpected error on %s", request.url.path)
+        log.exception("unexpected error on %s", without_conversation_ids(request.url.path))
         return JSONResponse({"detail": fallback_text()}, status_code=503)
 
     @app.middleware("http")
@@ -169,9 +202,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > settings.max_body_bytes:
             return JSONResponse({"detail": TOO_LARGE}, status_code=413)
-        if request.method == "POST" and request.url.path.startswith("/api/"):
+        limiter = (per_address if request.method == "POST" and request.url.path.startswith("/api/")
+                   else liaison_lookups if request.url.path.startswith("/api/liaison/") else None)
+        if limiter is not None:
             try:
-                per_address.take(client_address(request))
+                limiter.take(client_address(request))
             except TooManyMessages as exc:
                 return await _too_many(request, exc)
         response: Response = await call_next(request)
@@ -367,7 +402,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.mount("/docs/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.mount("/docs/static", StaticFiles(directory=STATIC), name="docs")
-    app.include_router(telegram.router)
+    # Documented only where it answers: with Telegram in webhook mode.
+    app.include_router(telegram.router, include_in_schema=bool(settings.telegram_token)
+                       and settings.telegram_mode == "webhook")
     console.install(app, settings, client, validated)
     app.mount("/webchat", StaticFiles(directory=WEBCHAT), name="webchat")
     return app

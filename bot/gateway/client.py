@@ -27,6 +27,7 @@ from knowledge.directory import load_reseaux
 from knowledge.liaison import LiaisonStore
 from knowledge.profile import SLOTS as PROFILE_SLOTS  # the only slots a channel ever sees
 from bot.gateway.store import ConversationStore, TrackerStore
+from bot.passerelle import HEADER as PASSERELLE_HEADER, WEBHOOK
 from bot.settings import Settings
 
 log = logging.getLogger("spro.gateway")
@@ -192,9 +193,10 @@ class ConversationClient:
         return await asyncio.shield(future)
 
     async def _rasa(self, conversation_id: str, message: str, channel: str) -> list[dict[str, Any]]:
-        r = await self.http.post(f"{self.settings.rasa_url}/webhooks/rest/webhook",
+        r = await self.http.post(f"{self.settings.rasa_url}{WEBHOOK}",
                                  json={"sender": conversation_id, "message": message,
-                                       "metadata": {"canal": channel}})
+                                       "metadata": {"canal": channel}},
+                                 headers={PASSERELLE_HEADER: self.settings.rasa_token})
         r.raise_for_status()
         return merge_custom([m for m in map(_message, r.json()) if m])
 

@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from actions.conversation import ActionEnregistrerAvis, ActionFicheInfo, ActionIncomprehension
+from actions.conversation import ActionDetresse, ActionEnregistrerAvis, ActionFicheInfo, ActionIncomprehension
 from actions.orientation import ActionOrienter, liaisons
 from actions.profil import ValidateProfilForm, ValidateSlotMappings
 
@@ -265,3 +265,17 @@ def test_a_value_the_rule_reader_decided_is_kept_over_the_span_words(dispatcher,
               "extractor": "DIETClassifier", "processors": ["ProfilExtractor"]}
     tracker = make_tracker({"statut": "sans_activite"}, text=text, entities=[entity])
     assert slots_of(run(ValidateSlotMappings(), dispatcher, tracker, domain))["statut"] == "sans_activite"
+
+
+# --- distress ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, slots, goes_on", [
+    ("je suis salariée et mon mari me frappe", {"statut": "salarie"}, False),   # words of distress
+    ("je suis salariée et je n'en peux plus de tout", {"statut": "salarie"}, True),  # the classifier alone
+    ("je n'en peux plus de tout", {}, False),                                    # nothing to go on with
+])
+def test_distress_gets_the_numbers_then_the_questions_only_without_words_of_distress(
+        text, slots, goes_on, dispatcher, domain, make_tracker):
+    events = run(ActionDetresse(), dispatcher, make_tracker(slots, text=text, intent="detresse"), domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_detresse"]
+    assert any(e.get("event") == "followup" and e.get("name") == "profil_form" for e in events) is goes_on

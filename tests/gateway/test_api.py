@@ -31,6 +31,11 @@ def test_bonjour_gets_the_public_service_welcome(gateway, conversation):
     assert r.json()["state"] == {"requested_slot": None, "profil": {}}
 
 
+@pytest.mark.parametrize("channel", ["console", "telegram", "autre"])
+def test_only_the_web_channel_can_be_opened_from_outside(gateway, channel):
+    assert gateway.post("/api/conversations", json={"channel": channel}).status_code == 422
+
+
 def test_conversation_ids_are_opaque_and_distinct(gateway):
     ids = {gateway.post("/api/conversations").json()["id"] for _ in range(5)}
     assert len(ids) == 5 and all(len(i) >= 20 for i in ids)
@@ -154,6 +159,26 @@ def test_chat_page_and_openapi_are_served(gateway):
     assert gateway.get("/webchat/widget.js").status_code == 200
     spec = gateway.get("/openapi.json").json()
     assert "/api/conversations/{conversation_id}/messages" in spec["paths"]
+
+
+def test_the_openapi_contract_says_what_the_api_does(tmp_path):
+    spec = create_app(Settings(data_dir=tmp_path, rasa_token="x")).openapi()
+    assert spec["components"]["schemas"]["State"]["properties"]["requested_slot"]["nullable"] is True
+    post = spec["paths"]["/api/conversations/{conversation_id}/messages"]["post"]["responses"]
+    assert {"404", "413", "422", "429"} <= set(post)
+    assert post["422"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert spec["components"]["schemas"]["Error"]["properties"]["detail"]["type"] == "string"
+    assert "/telegram/webhook" not in spec["paths"]  # Telegram is off here: the route answers 404
+
+
+def test_fiche_look_ups_are_limited_per_address(tmp_path, free_port):
+    """Guessing codes needs millions of look-ups: beyond a few a minute, a 429."""
+    settings = Settings(data_dir=tmp_path, rasa_url=f"http://127.0.0.1:{free_port()}",
+                        actions_url=f"http://127.0.0.1:{free_port()}", rasa_token="x",
+                        rate_liaison_per_address=3)
+    with TestClient(create_app(settings)) as client:
+        statuses = [client.get(f"/api/liaison/ZZZZZ{c}").status_code for c in "23456"]
+    assert statuses == [404, 404, 404, 429, 429]
 
 
 def test_rasa_down_gives_the_polite_fallback_not_a_500(tmp_path, free_port):

@@ -12,6 +12,7 @@ import pytest
 
 from bench.persona import converse
 from bot.gateway.client import ConversationClient
+from bot.passerelle import HEADER, WEBHOOK
 
 pytestmark = pytest.mark.stack
 
@@ -58,10 +59,10 @@ def test_forget_me_deletes_the_fiches_de_liaison(stack, gateway):
 
 
 def test_trackers_no_conversation_owns_are_swept(stack, gateway, conversation):
-    """A sender that went around the gateway (or a turn Rasa finished after a forget-me)."""
+    """A turn Rasa finished after a forget-me (or a sender that came with the secret)."""
     stray = "sans-conversation-" + conversation[:8]
-    r = httpx.post(f"{stack.settings.rasa_url}/webhooks/rest/webhook",
-                   json={"sender": stray, "message": "bonjour"}, timeout=30)
+    r = httpx.post(f"{stack.settings.rasa_url}{WEBHOOK}", json={"sender": stray, "message": "bonjour"},
+                   headers={HEADER: stack.settings.rasa_token}, timeout=30)
     assert r.status_code == 200
     assert gateway.post(f"/api/conversations/{conversation}/messages", json={"text": "bonjour"}).status_code == 200
     assert tracker_events(stack, stray) > 0
@@ -76,3 +77,21 @@ def test_trackers_no_conversation_owns_are_swept(stack, gateway, conversation):
     assert asyncio.run(sweep()) >= 1
     assert tracker_events(stack, stray) == 0
     assert tracker_events(stack, conversation) > 0  # a conversation the gateway owns is kept
+
+
+def test_no_log_line_keeps_a_conversation_id(stack, gateway, conversation):
+    """Uvicorn logs each WebSocket's path; a log file would keep the id after forget-me."""
+    import websockets
+
+    async def open_socket():
+        url = stack.settings.gateway_url.replace("http", "ws") + f"/api/conversations/{conversation}/ws"
+        async with websockets.connect(url) as ws:
+            await ws.send('{"type": "message", "id": "1", "text": "bonjour"}')
+            while (await ws.recv()).find('"reply"') < 0:
+                pass
+
+    asyncio.run(open_socket())
+    assert gateway.delete(f"/api/conversations/{conversation}").status_code == 204
+    logs = " ".join(p.read_text(errors="replace") for p in (stack.settings.data_dir / "logs").glob("*.log"))
+    assert "WebSocket /api/conversations/" in logs  # the line is there, without the id
+    assert conversation not in logs
