@@ -9,19 +9,22 @@ from bench.bench_understanding import evaluate
 
 pytestmark = pytest.mark.stack
 
-# Measured on this set on 2026-12-02 with this commit's model (python -m bench.bench_understanding):
-# precision 0.903, recall 0.765, routing 0.909, 3 dead ends, distress recall 0.680 with 6 false
-# alarms out of 317 ordinary messages; the floors leave a margin for retraining. The targets
-# (precision 0.97, recall 0.85, routing 0.95, no dead end, distress recall 1 with no false alarm)
-# are not all reached: raise these as the understanding improves.
+# Measured on 2026-12-02 with this commit's model (python -m bench.bench_understanding), on the 300
+# first messages and the 110 distress / 122 ordinary messages: precision 0.905, recall 0.774,
+# routing 0.920, 1 dead end, distress recall 0.827 with 17 false alarms out of 422 ordinary
+# messages (the classifier alone reads distress in some long stories of hardship; the questions
+# then go on). On the never-read groups alone: precision 0.88-0.89, routing 102/114 and 62/70,
+# distress 25/37 and 28/35. The floors leave a margin for retraining. The targets (precision 0.97,
+# recall 0.85, routing 0.95, no dead end, distress recall 1 with no false alarm) are not reached:
+# raise these as the understanding improves.
 FLOORS = {
     "precision": 0.88,
-    "recall": 0.74,
-    "routing": 0.88,
-    "distress_recall": 0.64,
+    "recall": 0.75,
+    "routing": 0.89,
+    "distress_recall": 0.78,
 }
-MAX_DEAD_ENDS = 6
-MAX_FALSE_ALARMS = 9
+MAX_DEAD_ENDS = 3
+MAX_FALSE_ALARMS = 22
 
 
 @pytest.fixture(scope="module")
