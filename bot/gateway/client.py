@@ -112,6 +112,9 @@ def transcript_from_tracker(tracker: dict[str, Any]) -> list[dict[str, str]]:
     return lines
 
 
+SWEEP_GRACE_S = 600.0
+
+
 class ConversationLocks:
     """One lock per conversation: its turns and its forgetting never interleave, so nothing Rasa
     writes for a turn in flight can land after the conversation was forgotten. In this process's
@@ -300,10 +303,12 @@ class ConversationClient:
         await run_in_threadpool(self.liaisons.purge_before, cutoff)
         return len(idle)
 
-    async def sweep_trackers(self) -> int:
-        """Deletes the trackers no gateway conversation owns: a turn Rasa finished after the
-        gateway gave up waiting, or a sender that went around the gateway."""
-        senders = await run_in_threadpool(self.trackers.senders)  # read before the owners
+    async def sweep_trackers(self, grace_s: float = SWEEP_GRACE_S) -> int:
+        """Deletes the trackers no gateway conversation owns and nobody wrote to for `grace_s`:
+        a turn Rasa finished after the gateway gave up waiting, or a sender that went around the
+        gateway. (The grace spares a conversation another gateway is opening right now.)"""
+        idle_before = dt.datetime.now(dt.timezone.utc).timestamp() - grace_s
+        senders = await run_in_threadpool(self.trackers.senders, idle_before)  # read before the owners
         orphans = [s for s in senders if await run_in_threadpool(self.store.channel, s) is None]
         for sender in orphans:
             await run_in_threadpool(self.trackers.delete, sender)

@@ -132,12 +132,13 @@ class TrackerStore:
                 return 0
             return c.execute(text("DELETE FROM events WHERE sender_id = :s"), {"s": sender_id}).rowcount
 
-    def senders(self) -> list[str]:
-        """Every conversation id the tracker store holds events for."""
+    def senders(self, idle_before: float) -> list[str]:
+        """The conversation ids whose last event is older than `idle_before` (a Unix time)."""
         with self.engine.connect() as c:
             if not self._has_events(c):
                 return []
-            return list(c.execute(text("SELECT DISTINCT sender_id FROM events")).scalars())
+            return list(c.execute(text("SELECT sender_id FROM events GROUP BY sender_id "
+                                       "HAVING MAX(timestamp) < :t"), {"t": idle_before}).scalars())
 
     def ping(self) -> None:
         ping(self.engine)

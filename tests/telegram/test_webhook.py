@@ -32,6 +32,7 @@ def test_webhook_checks_the_secret_token_then_feeds_the_dialogue(stack, bot_api:
     s = stack.settings
     settings = Settings(data_dir=tmp_path, rasa_url=s.rasa_url, actions_url=s.actions_url,
                         rasa_token=s.rasa_token, tracker_db_url=s.tracker_db_url,
+                        gateway_db_url=s.gateway_db_url,  # gateways sharing trackers share the register
                         knowledge_db_url=s.knowledge_db_url, telegram_token=WEBHOOK_TOKEN,
                         telegram_base_url=bot_api.base_url, telegram_mode="webhook",
                         telegram_webhook_url=HOOK_URL, telegram_webhook_secret=SECRET)
