@@ -58,7 +58,8 @@ class SpareGateway:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**stack.environment(), **env, "SPRO_GATEWAY_PORT": str(self.port)}
-        self.command = [*stack.commands(stack.settings.data_dir / "endpoints.yml")["gateway"]]
+        data = stack.settings.data_dir
+        self.command = [*stack.commands(data / "endpoints.yml", data / "credentials.yml")["gateway"]]
         self.command[self.command.index("--port") + 1] = str(self.port)
         self.log = stack.settings.data_dir / f"gateway-{self.port}.log"
         self.proc: subprocess.Popen | None = None

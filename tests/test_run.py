@@ -24,7 +24,9 @@ def test_endpoints_follow_the_settings_urls(tmp_path):
     assert pg["tracker_store"] == {"type": "SQL", "dialect": "postgresql", "host": "127.0.0.1", "port": 5433,
                                    "db": "suivi", "username": "spro", "password": "secret"}
     assert pg["lock_store"] == {"type": "redis", "url": "127.0.0.1", "port": 6380, "password": None, "db": 2}
-    assert pg["action_endpoint"] == {"url": "http://127.0.0.1:6055/webhook"}
+    # the secret by name: Rasa reads ${SPRO_RASA_TOKEN} from its environment, the file never holds it
+    assert pg["action_endpoint"] == {"url": "http://127.0.0.1:6055/webhook",
+                                     "headers": {"X-Spro-Passerelle": "${SPRO_RASA_TOKEN}"}}
 
 
 def _listening(port: int) -> bool:
