@@ -144,16 +144,15 @@ class Detresse:
         self.hors_danger = re.compile("|".join(f"(?:{p})" for p in data["detresse_hors_danger"]))
         self.sms = {word: " ".join(words_of(spelt)) for word, spelt in (data.get("sms") or {}).items()}
 
-    def _folded(self, text: str) -> str:
-        return " ".join(self.sms.get(word, word) for word in words_of(text))
+    def lire(self, text: str) -> tuple[bool, bool]:
+        """(words of distress, distress words that only name a field of work or of help)."""
+        folded = " ".join(self.sms.get(word, word) for word in words_of(text))
+        outside = self.hors_danger.sub(" ", folded)
+        danger = bool(self.danger.search(outside))
+        return danger, not danger and outside != folded
 
     def __call__(self, text: str) -> bool:
-        return bool(self.danger.search(self.hors_danger.sub(" ", self._folded(text))))
-
-    def professionnel(self, text: str) -> bool:
-        """Distress words that only name a field of work or of help."""
-        folded = self._folded(text)
-        return bool(self.hors_danger.search(folded)) and not self.danger.search(self.hors_danger.sub(" ", folded))
+        return self.lire(text)[0]
 
 
 @lru_cache(maxsize=1)
@@ -230,7 +229,8 @@ class Lecteur:
             doc = self._nlp(text.lower())
         mots = self._mots(text, doc)
         if not mots:
-            return Lecture(faits=[], detresse=self.detresse(text), hors_danger=self.detresse.professionnel(text))
+            detresse, hors_danger = self.detresse.lire(text)
+            return Lecture(faits=[], detresse=detresse, hors_danger=hors_danger)
         mdoc = self._words_doc(mots)
         excluded: list[tuple[int, int]] = []  # word spans of the `exclusions` phrases
         candidats = list(self._cue_facts(text, mots, mdoc, excluded)) + list(self._ages(text, mots)) \
@@ -245,8 +245,9 @@ class Lecteur:
         candidats = [self._contexte(f, mots, aides, tiers_nommes) for f in candidats]
         pour_tiers = self._pour_tiers(candidats, mots, tiers_nommes)
         faits, ecartes = self._resoudre(candidats, pour_tiers)
-        return Lecture(faits=faits, ecartes=ecartes, pour_un_tiers=pour_tiers, detresse=self.detresse(text),
-                       hors_danger=self.detresse.professionnel(text),
+        detresse, hors_danger = self.detresse.lire(text)
+        return Lecture(faits=faits, ecartes=ecartes, pour_un_tiers=pour_tiers, detresse=detresse,
+                       hors_danger=hors_danger,
                        contexte=(text, mots, aides, tiers_nommes, excluded))
 
     def juger(self, lecture: Lecture, slot: str, value: Any, start: int, end: int) -> str | None:
