@@ -17,6 +17,8 @@ from functools import lru_cache
 
 import phonenumbers
 
+from knowledge.texte import words
+
 _WORD = r"[A-ZÀ-ÖØ-Þ][\w'’-]*"  # a capitalised word (names are written so, or not at all)
 _ANY_WORD = r"[^\W\d_][\w'’-]*"
 _MONTHS = r"(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|d[ée]cembre)"
@@ -89,16 +91,18 @@ NOT_NAMES = frozenset("""
 """.split())
 
 
+COMMON_WORDS = frozenset(words(w) for w in NOT_NAMES)
+
+
 @lru_cache(maxsize=1)
 def _known_words() -> frozenset[str]:
     """Trade names and town names are not people's names ("je suis Boulanger", "c'est Tours")."""
     from knowledge.profile import load_lexicon
     from knowledge.communes import load_communes
-    from knowledge.texte import words
 
     names = {words(form) for entry in load_lexicon().entries for form in entry.forms}
     names |= {words(c.nom) for c in load_communes().all()}  # whole names: Saint-Marcel is a town, not Marcel
-    return frozenset(names | {words(w) for w in NOT_NAMES})
+    return frozenset(names | COMMON_WORDS)
 
 
 PLACEHOLDERS = {
@@ -131,15 +135,12 @@ def _name_end(candidate: str, strong: bool) -> int:
     common word: « Marie de Tours », an all-caps « LEA JE CHERCHE »), and a particle before it.
     0 when the first word is no name. After « je m'appelle » (`strong`) only common words count:
     « je m'appelle Boulanger » may be a surname."""
-    from knowledge.texte import words
-
     known = _known_words()
-    common = {words(w) for w in NOT_NAMES}
     end = 0
     for i, m in enumerate(re.finditer(r"[^\s]+", candidate)):
         if i > 0 and m.group(0).lower() in PARTICLES:
             continue  # part of the name only if a name word follows ("de La Fontaine")
-        if words(m.group(0)) in (common if strong and i == 0 else known):
+        if words(m.group(0)) in (COMMON_WORDS if strong and i == 0 else known):
             break
         end = m.end()
     return end
