@@ -309,7 +309,8 @@ class ConversationClient:
         gateway. (The grace spares a conversation another gateway is opening right now.)"""
         idle_before = dt.datetime.now(dt.timezone.utc).timestamp() - grace_s
         senders = await run_in_threadpool(self.trackers.senders, idle_before)  # read before the owners
-        orphans = [s for s in senders if await run_in_threadpool(self.store.channel, s) is None]
+        owned = await run_in_threadpool(self.store.existing, senders)
+        orphans = [s for s in senders if s not in owned]
         for sender in orphans:
             await run_in_threadpool(self.trackers.delete, sender)
         if orphans:

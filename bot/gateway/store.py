@@ -58,6 +58,15 @@ class ConversationStore:
             c.execute(update(Conversation).where(Conversation.id == conversation_id)
                       .values(last_seen=_now()))
 
+    def existing(self, conversation_ids: list[str]) -> set[str]:
+        """Those of `conversation_ids` that exist (one query per thousand ids)."""
+        found: set[str] = set()
+        with Session(self.engine, future=True) as s:
+            for i in range(0, len(conversation_ids), 1000):
+                chunk = conversation_ids[i:i + 1000]
+                found.update(s.execute(select(Conversation.id).where(Conversation.id.in_(chunk))).scalars())
+        return found
+
     def first_masking_notice(self, conversation_id: str) -> bool:
         """True the first time it is called for a conversation (and records it)."""
         with Session(self.engine, future=True) as s, s.begin():
