@@ -20,8 +20,9 @@ pipeline, tests and benchmarks call it directly.
 """
 from __future__ import annotations
 
+
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
@@ -42,7 +43,7 @@ BOOLEENS = ("cadre", "handicap")
 # When cues disagree about a slot, the more specific value wins (documented in the data file).
 PRIORITE = {
     "statut": ["apprenti", "agent_public", "independant", "retraite", "demandeur_emploi", "etudiant",
-               "scolaire", "salarie", "decrocheur", "sans_activite"],
+               "decrocheur", "scolaire", "salarie", "sans_activite"],
     "besoin": ["vae", "creation_entreprise", "apprentissage", "financement", "retour_formation",
                "reconversion", "evolution", "orientation_scolaire", "choix_metier", "formation", "emploi",
                "hors_champ"],
@@ -407,9 +408,11 @@ class Lecteur:
         chain = _predicate_chain(root)
         predicate = chain[-1]
         # "je ne veux pas revivre des mois de chômage", "je voudrais être en CDI": the verb that
-        # governs an infinitive also governs the cue.
+        # governs an infinitive also governs the cue; not a clause with its own subject ("j'ai
+        # lâché le lycée, je voudrais une formation").
         governing = chain + ([predicate.head] if predicate.dep_ in ("xcomp", "ccomp", "advcl")
-                             and predicate.head.pos_ in ("VERB", "AUX") else [])
+                             and predicate.head.pos_ in ("VERB", "AUX")
+                             and not any(c.dep_ in _SUBJECT_DEPS for c in predicate.children) else [])
         if fait.slot != "age" and self._nie(tokens, governing, mots, fait):
             if fait.slot in BOOLEENS:
                 return fait.replace(valeur=False)
@@ -430,6 +433,9 @@ class Lecteur:
         first = tokens[0]
         doc = first.doc
         in_span = {t.i for t in tokens}
+        # "non cadre", "non-cadre": "non" right before the cue denies it, even after a comma
+        if fold(first.text).startswith("non-") or (first.i > 0 and fold(doc[first.i - 1].text) == "non"):
+            return True
         # 1. a negation word that the parse attaches to the cue or to the predicate governing it
         for node in chain:
             for child in node.children:
@@ -463,8 +469,11 @@ class Lecteur:
         pair = f"{word} {nxt}"
         if any(pair.startswith(p) or f"{prev} {word}" == p for p in self.non_negations):
             return False
-        before = {fold(doc[k].text).strip("'") for k in range(max(0, token.i - 2), token.i)}
-        if word == "pas" and before & self.savoir:
+        # "je (ne) sais pas": the verb right before "pas", "ne" aside ("catégorie C donc pas cadre"
+        # is not "c pas")
+        before = [fold(doc[k].text).strip("'") for k in range(max(0, token.i - 2), token.i)]
+        before = [w for w in before if w not in ("ne", "n")][-1:]
+        if word == "pas" and set(before) & self.savoir:
             return False
         if word == "plus":
             window = [fold(doc[k].text) for k in range(max(0, token.i - 3), token.i)]
@@ -572,7 +581,20 @@ class Lecteur:
             best = options[0]
             faits.append(best.as_fait())
             ecartes.extend(o.replace(raison="autre valeur").as_fait() for o in options[1:])
-        return faits, ecartes
+        return self._preciser(faits), ecartes
+
+    def _preciser(self, faits: list[Fait]) -> list[Fait]:
+        """The statut a present contract gives, over a statut told as past history; then a general
+        besoin made precise by the statut (data `statut`)."""
+        regles = self.data["statut"]
+        contrat = next((f.valeur for f in faits if f.slot == "contrat"), None)
+        if contrat in regles["statut_du_contrat"]:
+            faits = [replace(f, valeur=regles["statut_du_contrat"][contrat])
+                     if f.slot == "statut" and f.valeur in regles["cede_au_contrat"] else f for f in faits]
+        statut = next((f.valeur for f in faits if f.slot == "statut"), None)
+        precise = (regles.get("besoin_precise") or {}).get(statut) or {}
+        return [replace(f, valeur=precise[f.valeur])
+                if f.slot == "besoin" and f.valeur in precise else f for f in faits]
 
     def _metiers_utiles(self, options, kept):
         """The trade that matters: for an apprenticeship or a business creation, the one aimed at

@@ -30,6 +30,9 @@ def test_cue_syntax_expands_choices_and_options():
     ("demandeur d'emploi, pas de handicap", {"statut": "demandeur_emploi", "handicap": False}),
     ("je n'ai jamais eu de RQTH", {"handicap": False}),
     ("ni cadre ni rien, juste ouvrier", {"cadre": False}),
+    ("comptable en CDI depuis 12 ans, non cadre.", {"cadre": False}),
+    ("je suis non-cadre", {"cadre": False}),
+    ("catégorie C donc pas cadre", {"cadre": False}),   # "c" before "pas" is not "c'est pas"
 ])
 def test_a_negation_means_no_for_a_yes_no_slot(lire, text, expected):
     assert {k: v for k, v in lire(text).items() if k in expected} == expected
@@ -101,6 +104,12 @@ def test_the_writers_own_request_stays_theirs_when_a_relative_is_mentioned(lire)
     ("jeune retraitée", {"statut": "retraite"}),
     ("en BTS en alternance", {"statut": "apprenti", "contrat": "alternance"}),
     ("je suis en L2 de droit", {"statut": "etudiant"}),
+    ("mon CPF affiche 3 400 euros, qui paye le reste ?", {"besoin": "financement"}),
+    # a present contract outranks leaving school told as history
+    ("depuis que j'ai arrêté le lycée je fais de l'intérim", {"statut": "salarie", "contrat": "interim"}),
+    # « une formation » for a young person who left school is going back to training
+    ("j'ai lâché le lycée en première, je voudrais faire une formation", {"statut": "decrocheur",
+                                                                         "besoin": "retour_formation"}),
 ])
 def test_statut_and_besoin_cues(lire, text, expected):
     assert {k: v for k, v in lire(text).items() if k in expected} == expected
@@ -146,6 +155,14 @@ def test_the_words_behind_a_fact_are_kept():
     ("j'aimerais en finir avec l'intérim", False),
     ("jveux pu me reveiller le matin", True),    # SMS spellings (data `sms`)
     ("jveux pu travailler de nuit", False),
+    ("il lève la main sur moi quand il a bu", True),
+    ("je me suis entaillé les poignets", True),
+    ("ils seraient mieux sans moi", True),
+    ("j'ai rédigé mes dernières volontés", True),
+    ("il m'a encore étranglée hier", True),
+    ("j'accompagne des patients qui ont fait des tentatives de suicide", False),
+    ("l'agence d'intérim me harcèle de textos pour des missions", False),
+    ("ma mère va me tuer quand elle saura que j'arrête la fac", False),
 ])
 def test_distress_words(text, distress):
     assert get_lecteur().lire(text).detresse is distress
