@@ -139,6 +139,12 @@ class ActionEnregistrerAvis(Action):
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         intent = tracker.latest_message.get("intent", {}).get("name")
         avis = next(tracker.get_latest_entity_values("avis"), None)
+        oriented = any(e.get("event") == "action" and e.get("name") == "action_orienter" for e in tracker.events)
+        if not avis and not oriented:
+            # words taken for an opinion before any orientation was given ("je sais pas si c'est
+            # le bon endroit"): nothing to record; ask the most useful question instead
+            dispatcher.utter_message(response="utter_incompris_question")
+            return [FollowupAction(FORM)]
         utile = avis == "utile" if avis else intent == "affirm"
         liaisons().record_avis(utile, canal(tracker), tracker.get_slot("besoin"))
         dispatcher.utter_message(response="utter_merci_avis" if utile else "utter_merci_avis_negatif")

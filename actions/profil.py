@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, Iterable, List, Optional, Text
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction, ValidationAction
@@ -85,6 +85,31 @@ def commune_buttons(candidates) -> list[dict[str, str]]:
             for c in candidates[:6]]
 
 
+AMBIGUE = "utter_commune_ambigue"
+
+
+def said_this_turn(tracker: Tracker, response: str) -> bool:
+    """Whether `response` was uttered since the person's last message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") == response:
+            return True
+    return False
+
+
+class ActionAskCommune(Action):
+    """The commune question, unless the ambiguity's buttons were just shown: they ask it."""
+
+    def name(self) -> Text:
+        return "action_ask_commune"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        if not said_this_turn(tracker, AMBIGUE):
+            dispatcher.utter_message(response="utter_ask_commune")
+        return []
+
+
 class ProfilValidation:
     """validate_<slot> methods shared by the global validation and the form (idempotent)."""
 
@@ -108,8 +133,9 @@ class ProfilValidation:
         if match.resolved is not None:
             return {"commune": match.resolved.insee, "departement": match.resolved.departement}
         if len(match.communes) > 1:
-            dispatcher.utter_message(response="utter_commune_ambigue",
-                                     buttons=commune_buttons(match.communes))
+            # the global validation and the form's both run: say it once
+            if not said_this_turn(tracker, AMBIGUE):
+                dispatcher.utter_message(response=AMBIGUE, buttons=commune_buttons(match.communes))
             return {"commune": None}
         if match.departement:  # a département, or a postal code outside the region
             return {"commune": None, "departement": match.departement}

@@ -3,9 +3,9 @@
 The held-out sets in tests/eval/ (never copied into nlu_data/) hold long, narrative, misspelt
 first messages, each labelled with the facts it states (`faits`), what the person would answer if
 asked (`reponses`) and the deuxième porte those facts give (`porte`); tests/eval/detresse*.yml
-hold distress and ordinary messages. The first sets were written before the reader was tuned,
-and only their odd-numbered half was read while tuning; the `*_inedits` sets were written later
-and never read. Each figure is also given for these three groups (`group`).
+hold distress and ordinary messages. Every set was written before the reader was tuned on it;
+which sets a tuning read, and which one no tuning has seen (`*_decembre`), is told at `GROUPS`.
+Each figure is also given per group (`group`).
 
 Each first message goes through the real stack (gateway → Rasa → actions), then a scripted
 person answers every question from the labels (a button for a closed question, the words for age,
@@ -143,6 +143,14 @@ class Conversation:
     asked: list[str]
 
 
+def button_for(messages: list[dict[str, Any]], item: dict[str, Any]) -> str | None:
+    """The button whose value is the person's commune (several communes share a name)."""
+    truth = {**item.get("reponses", {}), **item["faits"]}
+    wanted = f'"commune": "{truth.get("commune")}"'
+    return next((b["payload"] for m in messages for b in m.get("buttons") or []
+                 if "commune" in truth and wanted in b.get("payload", "")), None)
+
+
 def converse(gateway: httpx.Client, item: dict[str, Any], commune_name, max_turns: int = 9) -> Conversation:
     conversation = gateway.post("/api/conversations").json()["id"]
     body: dict[str, str] = {"text": item["texte"]}
@@ -165,6 +173,10 @@ def converse(gateway: httpx.Client, item: dict[str, Any], commune_name, max_turn
                 if any(OUT_OF_FIELD_MARK in t for t in texts):
                     porte = "aucun"
                 break
+            choice = button_for(data["messages"], item)
+            if choice:  # a person presses the button that names their own answer
+                body = {"payload": choice}
+                continue
             if slot in asked:
                 break
             asked.append(slot)
@@ -187,16 +199,23 @@ def first_reply_texts(gateway: httpx.Client, text: str) -> list[str]:
 
 # --- the whole evaluation --------------------------------------------------------------------------
 
-FRESH = ("ine", "dti", "ori")  # the sets written on 2026-12-02, after the reader's first tuning
-GROUPS = {"lus": "moitié impaire (lue pendant la mise au point)",
-          "pairs": "moitié paire (jamais lue)",
-          "inedits": "jeux inédits du 2 décembre 2026 (jamais lus)"}
+# The reader was tuned twice. The first time, only the odd half of the first sets was read. The
+# second time (the second session of 2026-12-02), the even half and the `*_inedits` sets were read
+# too, after a third set (`*_decembre`) had been written by someone who read none of the rules;
+# that third set is the text no tuning has seen.
+FRESH = ("ine", "dti", "ori")
+NEW = ("dec", "dtd", "odd")
+GROUPS = {"lus": "moitié impaire (lue à la 1re mise au point)",
+          "pairs": "moitié paire (lue à la 2e mise au point)",
+          "inedits": "jeux du 2 décembre (lus à la 2e mise au point)",
+          "neufs": "jeu de décembre (jamais lu)"}
 
 
 def group(item: dict[str, Any]) -> str:
-    """While the reader's cues were written, only the odd-numbered messages of the first sets were
-    read one by one; the even half and the fresh sets are reported apart as untouched text."""
+    """Which tuning read the message, if any (see GROUPS)."""
     prefix, number = item["id"].rsplit("-", 1)
+    if prefix in NEW:
+        return "neufs"
     if prefix in FRESH:
         return "inedits"
     return "pairs" if int(number) % 2 == 0 else "lus"

@@ -565,11 +565,15 @@ class Lecteur:
             else:
                 kept.append(fait)
         faits = []
+        # words that state the statut ("je suis en alternance") describe the situation, not the
+        # need: a besoin read elsewhere ("je cherche un poste") wins over one read from them
+        statut_spans = {(f.start, f.end) for f in kept if f.slot == "statut"}
         for slot in dict.fromkeys(f.slot for f in kept):
             options = [f for f in kept if f.slot == slot]
             if slot in PRIORITE:
                 order = PRIORITE[slot]
-                options.sort(key=lambda f: order.index(f.valeur) if f.valeur in order else len(order))
+                options.sort(key=lambda f: (slot == "besoin" and (f.start, f.end) in statut_spans,
+                                            order.index(f.valeur) if f.valeur in order else len(order)))
             elif slot in BOOLEENS:
                 options.sort(key=lambda f: f.valeur is not False)  # a "no" said explicitly wins
             elif slot == "metier":

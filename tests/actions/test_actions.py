@@ -7,7 +7,7 @@ import pytest
 
 from actions.conversation import ActionDetresse, ActionEnregistrerAvis, ActionFicheInfo, ActionIncomprehension
 from actions.orientation import ActionOrienter, liaisons
-from actions.profil import ValidateProfilForm, ValidateSlotMappings
+from actions.profil import ActionAskCommune, ValidateProfilForm, ValidateSlotMappings
 
 
 def run(action, dispatcher, tracker, domain):
@@ -52,6 +52,21 @@ def test_an_ambiguous_commune_is_asked_back_with_buttons_not_guessed(dispatcher,
     assert message["response"] == "utter_commune_ambigue"
     titles = [b["title"] for b in message["buttons"]]
     assert "Saint-Amand-Montrond (18)" in titles and len(titles) > 1
+
+
+def test_the_ambiguity_is_said_once_a_turn_and_stands_for_the_commune_question(dispatcher, domain, make_tracker):
+    tracker = make_tracker({"commune": "st amand"}, requested_slot="commune", active_loop="profil_form")
+    run(ValidateSlotMappings(), dispatcher, tracker, domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_commune_ambigue"]
+    # what Rasa puts in the tracker once the first validation has spoken
+    tracker.events.append({"event": "bot", "text": "…", "metadata": {"utter_action": "utter_commune_ambigue"}})
+    run(ValidateProfilForm(), dispatcher, tracker, domain)
+    run(ActionAskCommune(), dispatcher, tracker, domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_commune_ambigue"]
+    # the next turn, the question is asked as usual
+    tracker.events.append({"event": "user", "text": "je ne sais pas"})
+    run(ActionAskCommune(), dispatcher, tracker, domain)
+    assert dispatcher.messages[-1]["response"] == "utter_ask_commune"
 
 
 # --- the form asks what the knowledge base still needs ------------------------------------------
@@ -209,10 +224,31 @@ def test_misunderstood_text_is_still_tried_as_the_pending_answer(dispatcher, dom
     assert dispatcher.messages == []
 
 
+def avis_rows() -> list[tuple[str, bool]]:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from knowledge.liaison import AvisRow, LiaisonStore
+
+    with Session(LiaisonStore().engine) as s:
+        return [(r.besoin, r.utile) for r in s.scalars(select(AvisRow))]
+
+
 def test_satisfaction_is_recorded(dispatcher, domain, make_tracker):
+    before = avis_rows()
     tracker = make_tracker({"besoin": "vae"}, intent="donner_avis", entities=[{"entity": "avis", "value": "pas_utile"}])
     run(ActionEnregistrerAvis(), dispatcher, tracker, domain)
     assert dispatcher.messages[0]["response"] == "utter_merci_avis_negatif"
+    assert avis_rows() == before + [("vae", False)]
+
+
+def test_words_taken_for_an_opinion_before_any_orientation_start_the_questions(dispatcher, domain, make_tracker):
+    before = avis_rows()
+    tracker = make_tracker(text="je sais pas si c'est le bon endroit", intent="donner_avis")
+    events = run(ActionEnregistrerAvis(), dispatcher, tracker, domain)
+    assert avis_rows() == before
+    assert {"event": "followup", "name": "profil_form"} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events]
 
 
 @pytest.mark.parametrize("text, entities, slot, expected", [

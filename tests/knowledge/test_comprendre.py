@@ -110,6 +110,10 @@ def test_the_writers_own_request_stays_theirs_when_a_relative_is_mentioned(lire)
     # « une formation » for a young person who left school is going back to training
     ("j'ai lâché le lycée en première, je voudrais faire une formation", {"statut": "decrocheur",
                                                                          "besoin": "retour_formation"}),
+    # the words that give the statut do not also give the need
+    ("je finis mon bac pro en alternance en juin, je cherche un poste d'électricien",
+     {"statut": "apprenti", "besoin": "emploi"}),
+    ("il me reste 6 mois de formation et je dois retrouver un patron pour finir", {"besoin": "apprentissage"}),
 ])
 def test_statut_and_besoin_cues(lire, text, expected):
     assert {k: v for k, v in lire(text).items() if k in expected} == expected
