@@ -19,13 +19,18 @@ from knowledge.models import make_engine
 
 # No 0/O, 1/I/L: the code is read out on the phone.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 6
+# 31^8 ≈ 8.5e11 codes. With 10,000 live fiches, a guess finds one with a probability of 1.2e-8;
+# at the gateway's 30 look-ups a minute from one address, that is one hit in about 5 years per
+# address (README, "Privacy and security"). Codes of 6 characters, given before 2026-12-02, stay
+# readable until the retention removes their fiches.
+CODE_LENGTH = 8
+READABLE_LENGTHS = (6, 8)
 Base = declarative_base()
 
 
 class FicheRow(Base):
     __tablename__ = "fiches_liaison"
-    code = Column(String(CODE_LENGTH), primary_key=True)
+    code = Column(String(12), primary_key=True)
     created_at = Column(DateTime, nullable=False)
     canal = Column(String(16), nullable=False)
     orientation = Column(JSON, nullable=False)
@@ -35,7 +40,7 @@ class FicheConversationRow(Base):
     """Which conversation a fiche came from, so forgetting the conversation deletes its fiches.
     The conversation is known by a hash only: a fiche's code never leads to a conversation."""
     __tablename__ = "fiches_conversations"
-    code = Column(String(CODE_LENGTH), primary_key=True)
+    code = Column(String(12), primary_key=True)
     conversation = Column(String(64), nullable=False, index=True)
 
 
@@ -74,9 +79,10 @@ def new_code() -> str:
 
 
 def normalise_code(text: str) -> str | None:
-    """What a person reads out ("k7m 2qx") to the stored form, or None if it cannot be a code."""
-    code = "".join(text.split()).upper()
-    return code if len(code) == CODE_LENGTH and all(c in ALPHABET for c in code) else None
+    """What a person reads out ("k7m2 qx9p", "K7M2-QX9P") to the stored form, or None if it
+    cannot be a code."""
+    code = "".join(text.replace("-", " ").split()).upper()
+    return code if len(code) in READABLE_LENGTHS and all(c in ALPHABET for c in code) else None
 
 
 class LiaisonStore:
@@ -87,7 +93,7 @@ class LiaisonStore:
     def save(self, orientation: Mapping[str, Any], canal: str = "web", conversation: str | None = None) -> str:
         """Store a result (its `profil` included) and return its new code; `conversation` is
         the id of the conversation it came from, if any (see `forget_conversation`)."""
-        for _ in range(5):  # 31^6 ≈ 887 million codes: a collision is rare, retry it
+        for _ in range(5):  # a collision is rare (see CODE_LENGTH): retry it
             code = new_code()
             try:
                 with Session(self.engine, future=True) as s, s.begin():

@@ -201,7 +201,7 @@ def install(app, settings, client_of: Callable[[Request], ConversationClient],
     async def fiche_of(code: str, request: Request) -> dict[str, Any]:
         fiche = await run_in_threadpool(client_of(request).liaisons.get, code)
         if fiche is None:
-            raise ConsoleError(404, "Code de liaison inconnu. Vérifiez les six caractères.")
+            raise ConsoleError(404, "Code de liaison inconnu. Vérifiez les huit caractères.")
         return fiche.to_dict()
 
     @router.get("/fiche/{code}")

@@ -381,7 +381,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """La fiche de liaison d'un code : profil et orientation, jamais d'identité."""
         fiche = await run_in_threadpool(client(request).liaisons.get, code)
         if fiche is None:
-            raise ApiError(404, "Code de liaison inconnu. Vérifiez les six caractères.")
+            raise ApiError(404, "Code de liaison inconnu. Vérifiez les huit caractères.")
         return fiche.to_dict()
 
     @app.get("/healthz", tags=["exploitation"])

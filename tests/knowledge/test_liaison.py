@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from knowledge.liaison import LiaisonStore
+from knowledge.liaison import ALPHABET, FicheRow, LiaisonStore, normalise_code
 
 ORIENTATION = {"reseaux": ["cma"], "operateur_cep": "mission-locale", "lieux": [], "raisons": [],
                "profil": {"age": 19, "besoin": "apprentissage"}}
@@ -26,3 +26,21 @@ def test_fiches_older_than_the_cutoff_are_purged(tmp_path):
     assert store.purge_before(created) == 0
     assert store.purge_before(created + dt.timedelta(seconds=1)) == 1
     assert store.get(code) is None and store.forget_conversation("conv-a") == 0
+
+
+def test_a_code_has_eight_characters_and_is_found_as_a_person_reads_it_out(tmp_path):
+    store = LiaisonStore(f"sqlite:///{tmp_path / 'k.db'}")
+    code = store.save(ORIENTATION)
+    assert len(code) == 8 and set(code) <= set(ALPHABET)
+    spoken = f"{code[:4].lower()} - {code[4:]}"
+    assert store.get(spoken).orientation == ORIENTATION
+    assert store.get(code[:6]) is None and normalise_code(code + "A") is None
+
+
+def test_a_six_character_code_given_before_stays_readable(tmp_path):
+    from sqlalchemy.orm import Session
+
+    store = LiaisonStore(f"sqlite:///{tmp_path / 'k.db'}")
+    with Session(store.engine) as s, s.begin():
+        s.add(FicheRow(code="K7M2QX", canal="web", orientation=ORIENTATION, created_at=dt.datetime(2026, 11, 30)))
+    assert store.get("k7m 2qx").orientation == ORIENTATION

@@ -23,7 +23,7 @@ _RESPONSES = yaml.safe_load((ROOT / "bot" / "domain" / "profil.yml").read_text(e
 QUESTIONS = {_RESPONSES[f"utter_ask_{slot}"][0]["text"].strip(): slot
              for slot in ("besoin", "statut", "age", "metier", "secteur", "cadre", "handicap",
                           "contrat", "commune")}
-CODE = re.compile(r"Votre code de liaison : ([A-Z0-9]{6})")
+CODE = re.compile(r"Votre code de liaison : ([A-Z0-9]{8})")
 
 
 def question(call: Call) -> str | None:

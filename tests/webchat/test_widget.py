@@ -41,7 +41,7 @@ def test_a_person_reaches_an_orientation_card_with_the_mouse(widget, gateway):
     expect(card).to_contain_text("Adressez-vous en priorité à : France Travail")
     expect(card.get_by_role("heading", name="Pourquoi")).to_be_visible()
     code = card.locator(".code").inner_text()
-    assert re.fullmatch(r"[A-Z0-9]{6}", code)
+    assert re.fullmatch(r"[A-Z0-9]{8}", code)
     assert gateway.get(f"/api/liaison/{code}").json()["orientation"]["reseaux"][0] == "france-travail"
     for href in card.locator("a").evaluate_all("as => as.map(a => a.getAttribute('href'))"):
         assert href.startswith(("https://", "tel:")), href
