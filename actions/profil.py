@@ -55,6 +55,19 @@ def spans(tracker: Tracker, entity: str) -> list[str]:
     return [whole] + pieces if len(found) > 1 else pieces
 
 
+def before_this_turn(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the person's last message."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+        elif seen_user and event.get("event") in ("restart", "reset_slots"):
+            return None
+    return None
+
+
 def read_by_rules(tracker: Tracker, slot: str) -> bool:
     """Whether the NLU's rule reader (bot/comprehension.py) gave this slot's value this turn."""
     return any(e.get("entity") == slot and (e.get("extractor") == READER or READER in (e.get("processors") or []))
@@ -156,7 +169,7 @@ class ProfilValidation:
         if not (value in ENUM_SLOTS["contrat"] and read_by_rules(tracker, "contrat")):
             value = canonical(spans(tracker, "contrat") + [str(value)], ENUM_SLOTS["contrat"])
         if value is None:
-            return {"contrat": None}
+            return {"contrat": before_this_turn(tracker, "contrat")}
         result: Dict[Text, Any] = {"contrat": value}
         if tracker.get_slot("statut") is None:
             result["statut"] = STATUT_DU_CONTRAT.get(value, "salarie")
@@ -185,7 +198,9 @@ class ProfilValidation:
     def _enum(self, slot: str, value: Any, tracker: Tracker) -> Dict[Text, Any]:
         if value in ENUM_SLOTS[slot] and read_by_rules(tracker, slot):
             return {slot: value}  # the rule reader decided it from the whole phrase
-        return {slot: canonical(spans(tracker, slot) + [str(value)], ENUM_SLOTS[slot])}
+        # words that are no value ("Lèves", a commune, taken for a statut) leave what was known
+        found = canonical(spans(tracker, slot) + [str(value)], ENUM_SLOTS[slot])
+        return {slot: found if found is not None else before_this_turn(tracker, slot)}
 
     def validate_statut(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
         return self._enum("statut", value, tracker)

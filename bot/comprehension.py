@@ -28,7 +28,11 @@ Intent, after the entities:
   the distress words only name a field of work or help (« référente harcèlement »);
 - a message that states a situation (statut, besoin, contrat, trade, disability, cadre) is
   `informer` when the classifier thought it was small talk, out of scope or not understood, so
-  the profiling starts instead of a dead end.
+  the profiling starts instead of a dead end;
+- a request for help with no fact in it (data `demande_aide`: « vous pouvez m'aider pour ma
+  situation ») taken for a greeting or not understood is `ask_capabilities` (out of scope stays:
+  « aidez-moi pour un logement » is answered as such): the
+  assistant says what it does and asks its first question.
 """
 from __future__ import annotations
 
@@ -56,6 +60,10 @@ SITUATION_SLOTS = ("statut", "besoin", "contrat", "metier", "handicap", "cadre")
 # What a description of one's situation may have been mistaken for.
 OVERRIDABLE = {"out_of_scope", "nlu_fallback", "greet", "goodbye", "thank", "ask_capabilities",
                "bot_challenge", "ne_sais_pas", "donner_avis", "affirm", "deny", "oublier", "recommencer"}
+# What a plain request for help ("vous pouvez m'aider pour ma situation ?") may have been taken
+# for (not out of scope: « aidez-moi pour un logement »); it becomes `ask_capabilities`, which says what the assistant does and asks the first question.
+HELP_OVERRIDABLE = {"greet", "nlu_fallback", "bot_challenge", "thank"}
+CAPABILITIES = "ask_capabilities"
 DISTRESS = "detresse"
 DISTRESS_CONFIDENCE = 0.95
 INFORMER = "informer"
@@ -116,6 +124,8 @@ def decide_intent(intent: Dict[str, Any] | None, ranking: List[Dict[str, Any]],
         return dict(following) if following else {"name": "nlu_fallback", "confidence": 1.0}
     if name in OVERRIDABLE and is_situation(lecture):
         return {"name": INFORMER, "confidence": 1.0}
+    if name in HELP_OVERRIDABLE and lecture.demande_aide:
+        return {"name": CAPABILITIES, "confidence": 1.0}
     return intent
 
 

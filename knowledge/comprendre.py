@@ -76,6 +76,9 @@ class Lecture:
     # distress words in a professional or helping context only ("référente harcèlement",
     # "formation sur les violences"): no classifier may read distress into them either
     hors_danger: bool = False
+    # a request for help with one's path, said without any fact ("vous pouvez m'aider pour ma
+    # situation"): data `demande_aide`
+    demande_aide: bool = False
     contexte: Any = None  # the reader's view of the message, for `Lecteur.juger`
 
     def profil(self) -> dict[str, Any]:
@@ -212,6 +215,7 @@ class Lecteur:
         self.pas_age_avant = [words_of(p) for p in age["pas_un_age_avant"]]
         self.pas_age_apres = [words_of(p) for p in age["pas_un_age_apres"]]
         self.detresse = Detresse(data)
+        self.demande_aide = re.compile("|".join(f"(?:{p})" for p in data.get("demande_aide") or ["(?!)"]))
 
     def _doc(self, phrase: str, norm: bool = False):
         from spacy.tokens import Doc
@@ -248,7 +252,7 @@ class Lecteur:
         faits, ecartes = self._resoudre(candidats, pour_tiers)
         detresse, hors_danger = self.detresse.lire(text)
         return Lecture(faits=faits, ecartes=ecartes, pour_un_tiers=pour_tiers, detresse=detresse,
-                       hors_danger=hors_danger,
+                       hors_danger=hors_danger, demande_aide=bool(self.demande_aide.search(words(text))),
                        contexte=(text, mots, aides, tiers_nommes, excluded))
 
     def juger(self, lecture: Lecture, slot: str, value: Any, start: int, end: int) -> str | None:
@@ -710,11 +714,12 @@ def check_data(path: str | Path = DATA_PATH) -> list[str]:
                 problems.append(f"comprendre.yml : indice {n + 1}, case inconnue {slot!r}")
         if not cue.get("mots"):
             problems.append(f"comprendre.yml : indice {n + 1} sans mots")
-    for pattern in data.get("detresse") or []:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            problems.append(f"comprendre.yml : motif de détresse invalide {pattern!r} ({exc})")
+    for key in ("detresse", "detresse_hors_danger", "demande_aide"):
+        for pattern in data.get(key) or []:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                problems.append(f"comprendre.yml : motif invalide dans {key} : {pattern!r} ({exc})")
     for word in data.get("sms") or {}:
         if words_of(str(word)) != [str(word)]:
             problems.append(f"comprendre.yml : sms, {word!r} n'est pas un seul mot sans accent ni majuscule")

@@ -69,6 +69,10 @@ def test_a_contract_counts_only_for_an_employee():
     ("j'ai envie d'en finir", {"name": "informer", "confidence": 0.9}, "detresse"),
     ("bonjour, je suis au chômage et je cherche une formation", {"name": "greet", "confidence": 0.7}, "informer"),
     ("je cherche un appartement", {"name": "out_of_scope", "confidence": 0.9}, "out_of_scope"),
+    # a plain request for help starts the questions; help with housing stays out of scope
+    ("bonjour, vous pouvez m'aider pour ma situation ?", {"name": "greet", "confidence": 0.8}, "ask_capabilities"),
+    ("pouvez-vous m'aider à trouver un logement", {"name": "out_of_scope", "confidence": 0.9}, "out_of_scope"),
+    ("bonjour", {"name": "greet", "confidence": 0.9}, "greet"),
     ("c'est quoi le CPF ? je suis salariée", {"name": "demander_info", "confidence": 0.9}, "demander_info"),
     # distress words naming a job, whatever the classifier's confidence
     ("je suis référente harcèlement et je cherche une formation", {"name": "detresse", "confidence": 0.99},

@@ -45,6 +45,15 @@ def test_slot_values_are_normalised(raw, expected, dispatcher, domain, make_trac
     assert {k: v for k, v in slots_of(events).items() if k in expected} == expected
 
 
+def test_words_that_are_no_value_leave_what_was_known(dispatcher, domain, make_tracker):
+    # DIET took the commune « Lèves » for a statut: the statut given before stays
+    earlier = [{"event": "slot", "name": "statut", "value": "salarie"}, {"event": "user", "text": "/informer"}]
+    tracker = make_tracker({"statut": "Lèves"}, text="Lèves", requested_slot="commune", events=earlier,
+                           entities=[{"entity": "statut", "start": 0, "end": 5, "value": "Lèves"}])
+    events = run(ValidateSlotMappings(), dispatcher, tracker, domain)
+    assert slots_of(events)["statut"] == "salarie"
+
+
 def test_an_ambiguous_commune_is_asked_back_with_buttons_not_guessed(dispatcher, domain, make_tracker):
     events = run(ValidateSlotMappings(), dispatcher, make_tracker({"commune": "st amand"}), domain)
     assert slots_of(events)["commune"] is None
