@@ -9,22 +9,22 @@ from bench.bench_understanding import evaluate
 
 pytestmark = pytest.mark.stack
 
-# Measured on 2026-12-02 with this commit's model (python -m bench.bench_understanding), on the 300
-# first messages and the 110 distress / 122 ordinary messages: precision 0.905, recall 0.774,
-# routing 0.920, 1 dead end, distress recall 0.827 with 17 false alarms out of 422 ordinary
-# messages (the classifier alone reads distress in some long stories of hardship; the questions
-# then go on). On the never-read groups alone: precision 0.88-0.89, routing 102/114 and 62/70,
-# distress 25/37 and 28/35. The floors leave a margin for retraining. The targets (precision 0.97,
-# recall 0.85, routing 0.95, no dead end, distress recall 1 with no false alarm) are not reached:
-# raise these as the understanding improves.
+# Measured on 2026-12-02 (second session) with this commit's model (python -m
+# bench.bench_understanding), on the 380 first messages and the 150 distress / 162 ordinary
+# messages: precision 0.895, recall 0.784, routing 0.934, 3 dead ends, distress recall 0.947 with
+# 13 false alarms out of 542 ordinary messages (the classifier alone reads distress in some
+# stories of hardship; the questions then go on). On the set no tuning has read (`*_decembre`):
+# precision 0.832, recall 0.782, routing 70/80, distress 32/40, 3 false alarms. The floors leave a
+# margin for retraining. The targets (precision 0.97, recall 0.85, routing 0.95, no dead end,
+# distress recall 1 with no false alarm) are not reached: raise these as the understanding improves.
 FLOORS = {
-    "precision": 0.88,
-    "recall": 0.75,
-    "routing": 0.89,
-    "distress_recall": 0.78,
+    "precision": 0.87,
+    "recall": 0.76,
+    "routing": 0.91,
+    "distress_recall": 0.92,
 }
-MAX_DEAD_ENDS = 3
-MAX_FALSE_ALARMS = 22
+MAX_DEAD_ENDS = 5
+MAX_FALSE_ALARMS = 20
 
 
 @pytest.fixture(scope="module")
