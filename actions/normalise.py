@@ -104,7 +104,7 @@ def canonical(texts: list[str], allowed: tuple) -> str | None:
 
     DIET sometimes cuts a span short or long ("arreté le lycée l'", "reprendre" + "formation"):
     after an exact look-up, the longest known phrase contained in the text wins, then a known
-    phrase that starts with the text.
+    phrase that starts with the text (of two words or more).
     """
     table = synonym_table()
     for text in texts:
@@ -121,7 +121,9 @@ def canonical(texts: list[str], allowed: tuple) -> str | None:
         if inside:
             return table[max(inside, key=len)]
         folded = words(text)
-        if len(folded) >= 5:
+        # a phrase cut short ("arreté le"), never one word: « contrat » alone is not « contrat
+        # d'apprentissage » (« mon contrat se termine »)
+        if len(folded) >= 5 and " " in folded:
             starts = [p for p, v in table.items() if v in allowed and p.startswith(folded + " ")]
             if starts and len({table[p] for p in starts}) == 1:
                 return table[starts[0]]

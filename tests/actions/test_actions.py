@@ -266,6 +266,8 @@ def test_words_taken_for_an_opinion_before_any_orientation_start_the_questions(d
      "besoin", "retour_formation"),
     ("je suis licenciée", [("statut", 8, 17, "licenciée")], "statut", "demandeur_emploi"),
     ("en interim", [("contrat", 3, 10, "interim")], "contrat", "interim"),
+    # one word is no phrase cut short: « contrat » is not « contrat d'apprentissage »
+    ("mon contrat se termine", [("besoin", 4, 11, "contrat")], "besoin", None),
 ])
 def test_spans_cut_by_the_nlu_still_give_the_canonical_value(text, entities, slot, expected, dispatcher,
                                                               domain, make_tracker):
