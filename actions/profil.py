@@ -18,14 +18,12 @@ from rasa_sdk.types import DomainDict
 
 from actions.normalise import canonical, parse_age, parse_bool
 from knowledge import ProfileError, get_kb
-from knowledge.profile import ENUM_SLOTS, SLOTS
+from knowledge.profile import ENUM_SLOTS, SLOTS, statut_du_contrat
 
 log = logging.getLogger(__name__)
 NE_SAIS_PAS = "ne_sais_pas"
 RQTH = "rqth"  # the info card's key, also the `sujet` entity's value
 READER = "ProfilExtractor"  # the NLU component of bot/comprehension.py
-# A contract given without a statut says the person is an employee (or an apprentice).
-STATUT_DU_CONTRAT = {"alternance": "apprenti"}
 
 
 def profil_from(tracker: Tracker) -> dict[str, Any]:
@@ -172,7 +170,7 @@ class ProfilValidation:
             return {"contrat": before_this_turn(tracker, "contrat")}
         result: Dict[Text, Any] = {"contrat": value}
         if tracker.get_slot("statut") is None:
-            result["statut"] = STATUT_DU_CONTRAT.get(value, "salarie")
+            result["statut"] = statut_du_contrat(value)  # a contract given without a statut
         return result
 
     def validate_departement(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,

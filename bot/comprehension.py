@@ -30,9 +30,8 @@ Intent, after the entities:
   `informer` when the classifier thought it was small talk, out of scope or not understood, so
   the profiling starts instead of a dead end;
 - a request for help with no fact in it (data `demande_aide`: « vous pouvez m'aider pour ma
-  situation ») taken for a greeting or not understood is `ask_capabilities` (out of scope stays:
-  « aidez-moi pour un logement » is answered as such): the
-  assistant says what it does and asks its first question.
+  situation ») taken for a greeting or not understood is `ask_capabilities`: the assistant says
+  what it does and asks its first question. Out of scope stays (« aidez-moi pour un logement »).
 """
 from __future__ import annotations
 
@@ -61,7 +60,7 @@ SITUATION_SLOTS = ("statut", "besoin", "contrat", "metier", "handicap", "cadre")
 OVERRIDABLE = {"out_of_scope", "nlu_fallback", "greet", "goodbye", "thank", "ask_capabilities",
                "bot_challenge", "ne_sais_pas", "donner_avis", "affirm", "deny", "oublier", "recommencer"}
 # What a plain request for help ("vous pouvez m'aider pour ma situation ?") may have been taken
-# for (not out of scope: « aidez-moi pour un logement »); it becomes `ask_capabilities`, which says what the assistant does and asks the first question.
+# for (not out of scope: « aidez-moi pour un logement »).
 HELP_OVERRIDABLE = {"greet", "nlu_fallback", "bot_challenge", "thank"}
 CAPABILITIES = "ask_capabilities"
 DISTRESS = "detresse"

@@ -20,7 +20,6 @@ pipeline, tests and benchmarks call it directly.
 """
 from __future__ import annotations
 
-
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -29,7 +28,7 @@ from typing import Any, Iterator
 
 import yaml
 
-from knowledge.profile import ENUM_SLOTS, METIERS_PATH, load_lexicon, singular
+from knowledge.profile import ENUM_SLOTS, METIERS_PATH, load_lexicon, singular, statut_du_contrat
 from knowledge.texte import fold, words
 
 DATA_PATH = Path(__file__).resolve().parent / "data" / "comprendre.yml"
@@ -596,8 +595,8 @@ class Lecteur:
         besoin made precise by the statut (data `statut`)."""
         regles = self.data["statut"]
         contrat = next((f.valeur for f in faits if f.slot == "contrat"), None)
-        if contrat in regles["statut_du_contrat"]:
-            faits = [replace(f, valeur=regles["statut_du_contrat"][contrat])
+        if contrat is not None:
+            faits = [replace(f, valeur=statut_du_contrat(contrat))
                      if f.slot == "statut" and f.valeur in regles["cede_au_contrat"] else f for f in faits]
         statut = next((f.valeur for f in faits if f.slot == "statut"), None)
         precise = (regles.get("besoin_precise") or {}).get(statut) or {}

@@ -45,6 +45,11 @@ AGE_MIN, AGE_MAX = 11, 99
 METIER_MAX_LEN = 100
 SALARIED_STATUTS = frozenset({"salarie", "apprenti", "agent_public"})
 
+
+def statut_du_contrat(contrat: str) -> str:
+    """The statut a contract says: an apprentice for an alternance, otherwise an employee."""
+    return "apprenti" if contrat == "alternance" else "salarie"
+
 # Closed vocabularies; age, metier and commune are checked by their own functions below.
 ENUM_SLOTS: dict[str, tuple[Any, ...]] = {
     "statut": STATUTS,
