@@ -138,13 +138,18 @@ def words_of(text: str) -> list[str]:
     return words(text).split()
 
 
+def any_of(patterns: list[str] | None) -> re.Pattern:
+    """One expression matching any of `patterns` (none: matching nothing)."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns or ["(?!)"]))
+
+
 class Detresse:
     """Words of distress (data `detresse`), outside a professional or helping context
     (`detresse_hors_danger`). Regular expressions only: the gateway's safety net uses it too."""
 
     def __init__(self, data: dict[str, Any]):
-        self.danger = re.compile("|".join(f"(?:{p})" for p in data["detresse"]))
-        self.hors_danger = re.compile("|".join(f"(?:{p})" for p in data["detresse_hors_danger"]))
+        self.danger = any_of(data["detresse"])
+        self.hors_danger = any_of(data["detresse_hors_danger"])
         self.sms = {word: " ".join(words_of(spelt)) for word, spelt in (data.get("sms") or {}).items()}
 
     def lire(self, text: str) -> tuple[bool, bool]:
@@ -214,7 +219,7 @@ class Lecteur:
         self.pas_age_avant = [words_of(p) for p in age["pas_un_age_avant"]]
         self.pas_age_apres = [words_of(p) for p in age["pas_un_age_apres"]]
         self.detresse = Detresse(data)
-        self.demande_aide = re.compile("|".join(f"(?:{p})" for p in data.get("demande_aide") or ["(?!)"]))
+        self.demande_aide = any_of(data.get("demande_aide"))
 
     def _doc(self, phrase: str, norm: bool = False):
         from spacy.tokens import Doc
