@@ -21,7 +21,7 @@ from knowledge.models import make_engine
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 # 31^8 ≈ 8.5e11 codes. With 10,000 live fiches, a guess finds one with a probability of 1.2e-8;
 # at the gateway's 30 look-ups a minute from one address, that is one hit in about 5 years per
-# address (README, "Privacy and security"). Codes of 6 characters, given before 2026-12-02, stay
+# address (README, the console's fiche de liaison). Codes of 6 characters, given before 2026-12-02, stay
 # readable until the retention removes their fiches.
 CODE_LENGTH = 8
 READABLE_LENGTHS = (6, 8)
