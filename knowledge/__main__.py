@@ -1,7 +1,7 @@
 """Command line of the knowledge base (product.md §4c), for the SPRO team and the tests.
 
     python -m knowledge [--db URL] route '<profil JSON>' [--inconnus age,handicap]
-    python -m knowledge [--db URL] check
+    python -m knowledge [--db URL] check [--couverture]
     python -m knowledge [--db URL] import FILE
 
 Exit codes: 0 success; 1 a check failed or an import file was refused; 2 bad input (malformed JSON,
@@ -46,7 +46,17 @@ def cmd_route(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_couverture(kb: KnowledgeBase) -> int:
+    from knowledge.couverture import mesurer, rapport
+
+    for line in rapport(mesurer(kb.directory, kb.communes)):
+        print(line)
+    return 0
+
+
 def cmd_check(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    if getattr(args, "couverture", False):
+        return cmd_couverture(kb)
     sections = kb.check()
     total = 0
     for section, problems in sections.items():
@@ -81,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     route.add_argument("--inconnus", default="", help="informations que la personne ne sait pas ou ne veut pas donner")
     route.set_defaults(func=cmd_route)
     check = sub.add_parser("check", help="vérifie règles, structures, fiches et scénarios")
+    check.add_argument("--couverture", action="store_true",
+                       help="part des communes dont le premier lieu a une adresse et un téléphone, "
+                            "par réseau et département")
     check.set_defaults(func=cmd_check)
     imp = sub.add_parser("import", help="importe des structures (CSV ou export JSON data·inclusion)")
     imp.add_argument("file")
