@@ -26,7 +26,9 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from knowledge import sources
 from knowledge.communes import DEPARTEMENTS, Commune, Communes, distance_km, load_communes
+from knowledge.horaires import en_clair
 from knowledge.texte import fold
 from knowledge.models import (
     COORDS_COMMUNE,
@@ -53,7 +55,9 @@ CSV_COLUMNS = (
 # CSV column -> place field, where the names differ (the CSV predates the data·inclusion names).
 CSV_RENAMED = {"horaires": "horaires_accueil", "date_source": "date_maj"}
 # Optional CSV columns understood when present.
-CSV_OPTIONAL = ("id", "complement_adresse", "zone_diffusion_type", "zone_diffusion_code")
+CSV_OPTIONAL = ("id", "complement_adresse", "departement", "zone_diffusion_type", "zone_diffusion_code")
+# Columns of the seed as scripts/build_structures.py writes it.
+SEED_COLUMNS = CSV_COLUMNS + ("id", "complement_adresse", "departement")
 
 ZONE_TYPES = ("commune", "epci", "departement", "region", "pays")
 PORTEES = ("departement", "region", "pays")
@@ -65,6 +69,11 @@ REGION_ZONE_SET = frozenset(REGION_ZONE)
 # Metropolitan France, generously: an import outside this box is a typo (swapped lat/lon...).
 FRANCE_LAT = (41.0, 51.5)
 FRANCE_LON = (-5.5, 10.0)
+
+# Lookup: a place without a street address or a phone is ranked as if it were this much farther
+# than it is, so the nearest place a person can reach comes first unless the other is much nearer
+# (and a place in the same commune as another is always outranked by it).
+INCOMPLETE_DETOUR_KM = 15.0
 
 # Commune resolutions trusted to attach a place to a commune (not "approx": a guess).
 TRUSTED_MATCHES = ("insee", "exact", "normalise", "code_postal")
@@ -100,6 +109,10 @@ class ImportReport:
     added: int = 0
     updated: int = 0
     rejected: list[tuple[int | str, str]] = field(default_factory=list)
+    # Fields of imported rows left out because they could not be read (the row was imported).
+    remarques: list[tuple[int | str, str]] = field(default_factory=list)
+    # Rows of a source extract merged into a place already known (same place, other source).
+    merged: int = 0
 
 
 @dataclass(frozen=True)
@@ -216,6 +229,41 @@ def _contact_problem(telephone: str | None, site_web: str | None, courriel: str 
     if courriel and not EMAIL.fullmatch(courriel):
         return f"courriel mal formé : {courriel!r}"
     return None
+
+
+# Words of place names that tell the network or the kind of place, not which place it is: set
+# aside to compare names across sources (« APE VIERZON » and « Agence Pôle emploi VIERZON »).
+NAME_NOISE = frozenset("""
+    a2s agence ape pe pole emploi france travail dt mission locale ml jeunes jeune pour l d de du des la
+    le les et en sur insertion professionnelle sociale 16 25 ans antenne structure point bureau centre
+    information jeunesse pij bij crij cij orientation cio et chambre metiers metier artisanat cma
+    commerce industrie cci agriculture droits femmes familles cidff services france pays arrondissement
+    """.split())
+REFERENTIAL_CODE_FULL = re.compile(r"\[(\d{2}-ML [^\]]+)\]")
+SEGMENT_FIELDS = re.compile(r"^(?P<fields>[a-z_, ]+) : .*\[(?P<ref>[^\]]+)\]$")
+
+
+def _digits(phone: str | None) -> str:
+    return re.sub(r"\D", "", phone or "")
+
+
+def _street_key(adresse: str | None) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", fold(adresse or "")))
+
+
+def _name_key(nom: str) -> frozenset[str]:
+    words = re.findall(r"[a-z0-9]+", fold(TRAILING_CODE.sub("", nom)))
+    words = ["saint" if w == "st" else "sainte" if w == "ste" else w for w in words]
+    return frozenset(w for w in words if w not in NAME_NOISE and not w.isdigit())
+
+
+def _fields_of(row, place_id: str) -> set[str]:
+    """Field groups a source gave a place, read from the place's ``source``."""
+    for segment in (row.source or "").split(" | "):
+        match = SEGMENT_FIELDS.match(segment)
+        if match and match.group("ref") == place_id:
+            return {f.strip() for f in match.group("fields").split(",")}
+    return set()
 
 
 def _stable_id(reseau: str, nom: str, where: str | None) -> str:
@@ -388,8 +436,10 @@ class Directory:
     # ---- opening
 
     @classmethod
-    def open(cls, url: str | None = None, communes: Communes | None = None) -> "Directory":
-        """Open (creating the schema, seeding an empty database) and index the directory."""
+    def open(cls, url: str | None = None, communes: Communes | None = None,
+             seed: Path | None = SEED_CSV_PATH) -> "Directory":
+        """Open (creating the schema, seeding an empty database from ``seed``) and index the
+        directory."""
         engine = make_engine(url)
         create_schema(engine)
         directory = cls(engine, communes or load_communes(), load_reseaux())
@@ -398,22 +448,50 @@ class Directory:
         for attempt in (1, 2):
             try:
                 directory._sync_reseaux()
-                directory._seed_if_empty()
+                directory._seed_if_empty(seed)
                 break
             except IntegrityError:
                 if attempt == 2:
                     raise
         return directory
 
-    def _seed_if_empty(self) -> None:
+    def _seed_if_empty(self, seed: Path | None) -> None:
         with self._sessions() as session:
             count = session.execute(select(func.count()).select_from(Lieu)).scalar_one()
-        if count:
+        if count or seed is None:
             self._rebuild_index()
             return
-        report = self.import_file(SEED_CSV_PATH)
+        report = self.import_file(seed)
         for ref, reason in report.rejected:
-            log.warning("Seed %s, ligne %s rejetée : %s", SEED_CSV_PATH.name, ref, reason)
+            log.warning("Seed %s, ligne %s rejetée : %s", Path(seed).name, ref, reason)
+
+    def seed_rows(self) -> list[dict[str, str]]:
+        """Every place as a row of our CSV (SEED_COLUMNS), so that importing the rows gives the
+        same places back: coordinates only when a source gave them (derived ones are derived
+        again), the département only when no commune gives it."""
+        with self._sessions() as session:
+            rows = session.execute(select(Lieu)).scalars().all()
+        out = []
+        for row in rows:
+            source_coords = row.coordonnees_origine == COORDS_SOURCE
+            out.append({
+                "reseau": row.reseau, "nom": row.nom, "adresse": row.adresse or "",
+                "code_postal": row.code_postal or "", "commune": row.commune or "",
+                "code_insee": row.code_insee or "", "telephone": row.telephone or "",
+                "courriel": row.courriel or "", "site_web": row.site_web or "",
+                "horaires": row.horaires_accueil or "",
+                "latitude": repr(row.latitude) if source_coords else "",
+                "longitude": repr(row.longitude) if source_coords else "",
+                "source": row.source, "date_source": row.date_maj, "id": row.id,
+                "complement_adresse": row.complement_adresse or "",
+                "departement": row.departement if row.departement and not row.code_insee else "",
+            })
+        order = list(self._specs)
+        out.sort(key=lambda r: (order.index(r["reseau"]) if r["reseau"] in order else len(order),
+                                r["departement"] or (self._communes.get(r["code_insee"]).departement
+                                                     if r["code_insee"] and self._communes.get(r["code_insee"]) else ""),
+                                fold(r["nom"]), r["id"]))
+        return out
 
     def close(self) -> None:
         self._engine.dispose()
@@ -459,8 +537,13 @@ class Directory:
             distance = None
             if origin and place.latitude is not None and place.longitude is not None:
                 distance = distance_km(origin[0], origin[1], place.latitude, place.longitude)
-            ranked.append((rank, distance is None, distance or 0.0, place.public["nom"], distance, place))
-        ranked.sort(key=lambda item: item[:4])
+            # A place a person can reach (a street address and a phone) goes before one
+            # without that is less than INCOMPLETE_DETOUR_KM nearer.
+            incomplete = not (place.public["adresse"] and place.public["telephone"])
+            detour = INCOMPLETE_DETOUR_KM if incomplete else 0.0
+            ranked.append((rank, distance is None, (distance or 0.0) + detour, incomplete,
+                           place.public["nom"], distance, place))
+        ranked.sort(key=lambda item: item[:5])
 
         result = []
         for *_, distance, place in ranked[:limit]:
@@ -519,6 +602,10 @@ class Directory:
                 # A place without its own website shows its network's (domain.md §7).
                 "site_web": row.site_web or spec.reseau.site_web,
             }
+            horaires = en_clair(row.horaires_accueil)
+            if horaires:
+                # Only where a source gives them: opening hours as people read them (French).
+                public["horaires"] = horaires
             index.setdefault(row.reseau, []).append(_IndexedPlace(
                 public=public, departement=row.departement, latitude=row.latitude,
                 longitude=row.longitude, show_distance=row.coordonnees_origine != COORDS_NAME,
@@ -529,42 +616,203 @@ class Directory:
     # ---- import
 
     def import_file(self, path: str | Path) -> ImportReport:
-        """Import places from our CSV or a data·inclusion JSON export, in one transaction.
-        Re-importing the same file changes nothing (0 added, 0 updated)."""
+        """Import places from our CSV, a data·inclusion JSON export, or one of the public extracts
+        of knowledge/data/sources/ (format told by the header, see knowledge.sources), in one
+        transaction. Re-importing the same file changes nothing (0 added, 0 updated).
+
+        Our CSV and JSON replace a place by id. An extract's row is merged into the place it
+        describes when the directory knows it already (see ``_same_place``): it only fills what
+        that place lacks, and the fields it gave are named with its source in the place's
+        ``source`` (« adresse, telephone : <source> [<id>] »)."""
         path = Path(path)
         if not path.is_file():
             raise DirectoryError(f"Fichier introuvable : {path}")
-        records = list(self._read(path))
+        extract = self._read_extract(path)
+        records = extract[1] if extract else list(self._read(path))
 
         report = ImportReport()
         places: dict[str, dict] = {}
         first_ref: dict[str, int | str] = {}
+        names_only: set[str] = set()
         for ref, raw in records:
             try:
                 values = self._build_place(raw)
             except _Rejected as exc:
                 report.rejected.append((ref, str(exc)))
                 continue
+            report.remarques += [(ref, remarque) for remarque in raw.get("_remarques") or ()]
             place_id = values.pop("id")
             if place_id in places:
                 report.rejected.append((ref, f"doublon : même identifiant que l'entrée {first_ref[place_id]}"))
                 continue
             places[place_id] = values
             first_ref[place_id] = ref
+            if raw.get("_nom_seul"):
+                names_only.add(place_id)
 
         with self._sessions() as session, session.begin():
-            existing = {row.id: row for row in session.execute(select(Lieu)).scalars()}
-            for place_id, values in places.items():
-                row = existing.get(place_id)
-                if row is None:
-                    session.add(Lieu(id=place_id, **values))
-                    report.added += 1
-                elif any(getattr(row, name) != value for name, value in values.items()):
-                    for name, value in values.items():
-                        setattr(row, name, value)
-                    report.updated += 1
+            rows = list(session.execute(select(Lieu)).scalars())
+            existing = {row.id: row for row in rows}
+            if extract:
+                self._merge_extract(session, rows, places, names_only, report)
+            else:
+                for place_id, values in places.items():
+                    row = existing.get(place_id)
+                    if row is None:
+                        session.add(Lieu(id=place_id, **values))
+                        report.added += 1
+                    elif any(getattr(row, name) != value for name, value in values.items()):
+                        for name, value in values.items():
+                            setattr(row, name, value)
+                        report.updated += 1
         self._rebuild_index()
         return report
+
+    @staticmethod
+    def _read_extract(path: Path) -> tuple[str, list[tuple[str, dict]]] | None:
+        """(format, records) when the file is one of the known public extracts, else None."""
+        if path.suffix.lower() == ".json":
+            return None
+        data = path.read_bytes()
+        if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{"):
+            return None
+        return sources.read(sources.decode(data))
+
+    # ---- merging an extract into the places known
+
+    def _merge_extract(self, session, rows: list[Lieu], places: dict[str, dict], names_only: set[str],
+                       report: ImportReport) -> None:
+        per_commune: dict[tuple[str, str], int] = {}
+        for values in places.values():
+            if values["code_insee"]:
+                key = (values["reseau"], values["code_insee"])
+                per_commune[key] = per_commune.get(key, 0) + 1
+        for place_id, values in places.items():
+            unique_here = bool(values["code_insee"]) and per_commune[(values["reseau"], values["code_insee"])] == 1
+            row = self._same_place(place_id, values, place_id in names_only, unique_here, rows)
+            if row is None:
+                row = Lieu(id=place_id, **values)
+                session.add(row)
+                rows.append(row)
+                report.added += 1
+            elif self._fill(row, place_id, values):
+                report.updated += 1
+                if row.id != place_id:
+                    report.merged += 1
+
+    def _same_place(self, place_id: str, values: dict, names_only: bool, unique_here: bool,
+                    rows: list[Lieu]) -> Lieu | None:
+        """The known place an extract's row describes, tried from the surest sign to the
+        weakest: the same source id; the same referential code « [18-ML VIERZON] »; the same
+        commune and the same phone or street address; the same name (once the network's own words
+        are set aside) in the same département; a name contained in the other's when one of them
+        has no commune; the only place of the network in the commune, when the row is the only
+        one of its file there too."""
+        tag = f"[{place_id}]"
+        for row in rows:
+            if row.id == place_id or tag in (row.source or ""):
+                return row
+        candidates = [row for row in rows if row.reseau == values["reseau"]]
+        code = REFERENTIAL_CODE_FULL.search(values["nom"])
+        if code:
+            for row in candidates:
+                other = REFERENTIAL_CODE_FULL.search(row.nom)
+                if other and fold(other.group(1)) == fold(code.group(1)):
+                    return row
+        insee = values["code_insee"]
+        phone = _digits(values["telephone"])
+        street = _street_key(values["adresse"])
+        if insee:
+            for row in candidates:
+                if row.code_insee == insee and ((phone and _digits(row.telephone) == phone)
+                                                or (street and _street_key(row.adresse) == street)):
+                    return row
+        key = _name_key(values["nom"])
+        departement = values["departement"]
+        same_dep = [row for row in candidates
+                    if departement is None or row.departement is None or row.departement == departement]
+        if key:
+            exact = [row for row in same_dep if _name_key(row.nom) == key]
+            contained = [row for row in same_dep
+                         if (not insee or not row.code_insee or names_only) and _name_key(row.nom)
+                         and (_name_key(row.nom) <= key or key <= _name_key(row.nom))]
+            for found in (exact, contained):
+                if len(found) > 1:
+                    # A structure of the referential rather than one of its antennes.
+                    found = [row for row in found if REFERENTIAL_CODE_FULL.search(row.nom)]
+                if len(found) == 1:
+                    return found[0]
+        if insee and unique_here:
+            here = [row for row in candidates if row.code_insee == insee]
+            if len(here) == 1:
+                return here[0]
+        return None
+
+    def _fill(self, row: Lieu, place_id: str, values: dict) -> bool:
+        """Give ``row`` what it lacks from an extract's ``values`` (and update what this same
+        source gave it before); name the fields and the source. True when ``row`` changed."""
+        base = row.id == place_id
+        owned = {"adresse", "commune", "coordonnees", "telephone", "courriel", "site_web",
+                 "horaires_accueil"} if base else _fields_of(row, place_id)
+        given: list[str] = []
+        changed = False
+
+        def take(group: str, names: tuple[str, ...], missing: bool) -> None:
+            nonlocal changed
+            if all(values.get(n) in (None, "", []) for n in names):
+                return
+            if missing or group in owned:
+                if any(getattr(row, n) != values[n] for n in names):
+                    for n in names:
+                        setattr(row, n, values[n])
+                    changed = True
+                given.append(group)
+
+        if base and row.nom != values["nom"]:
+            row.nom, changed = values["nom"], True
+        take("adresse", ("adresse", "complement_adresse", "code_postal"),
+             not row.adresse and (not row.code_postal or row.code_postal == values["code_postal"]))
+        if values["code_insee"]:
+            take("commune", ("commune", "code_insee", "departement"), not row.code_insee)
+        elif values["departement"]:
+            take("commune", ("departement",), not row.departement)
+        if (row.zone_diffusion_type == "region" and values["zone_diffusion_type"] != "region"
+                and row.departement == values["departement"]):
+            row.zone_diffusion_type, row.zone_diffusion_codes = (
+                values["zone_diffusion_type"], values["zone_diffusion_codes"])
+            changed = True
+        rank = {COORDS_SOURCE: 3, COORDS_COMMUNE: 2, COORDS_NAME: 1, None: 0}
+        if rank[values["coordonnees_origine"]] >= rank[row.coordonnees_origine]:
+            # Never rougher coordinates in place of finer ones, even the source's own.
+            take("coordonnees", ("latitude", "longitude", "coordonnees_origine"),
+                 rank[values["coordonnees_origine"]] > rank[row.coordonnees_origine])
+        for name in ("telephone", "courriel", "site_web", "horaires_accueil"):
+            take(name, (name,), not getattr(row, name))
+
+        tag = f"[{place_id}]"
+        segments = [s for s in (row.source or "").split(" | ") if s]
+        dates = [d for d in (row.date_maj or "").split(" ; ") if d]
+        if base:
+            segments[0], dates[0] = values["source"], values["date_maj"]
+        else:
+            # This source's segment and date keep their place: a re-import changes nothing.
+            segment = f"{', '.join(given) if given else 'même lieu'} : {values['source']}"
+            date = f"{values['date_maj']} ({', '.join(given)})" if given else None
+            mine = [i for i, s in enumerate(segments) if s.endswith(tag)]
+            if mine:
+                segments[mine[0]] = segment
+            else:
+                segments.append(segment)
+            old_date = [i for i, d in enumerate(dates) if d.startswith(f"{values['date_maj']} (")]
+            if old_date and date:
+                dates[old_date[0]] = date
+            elif date:
+                dates.append(date)
+        new_source, new_date = " | ".join(segments), " ; ".join(dates)
+        if new_source != row.source or new_date != row.date_maj:
+            row.source, row.date_maj = new_source, new_date
+            changed = True
+        return changed
 
     def _read(self, path: Path) -> Iterable[tuple[int | str, dict]]:
         suffix = path.suffix.lower()
@@ -631,7 +879,8 @@ class Directory:
             porteurs = _split_codes(porteurs)
 
         where = self._locate(nom, code_insee.upper() if code_insee else None,
-                             _clean(raw.get("commune")), code_postal, latitude, longitude)
+                             _clean(raw.get("commune")), code_postal, latitude, longitude,
+                             _clean(raw.get("departement")))
         zone_type, zone_codes = self._zone(raw, spec, where["departement"])
         return {
             "id": _clean(raw.get("id")) or _stable_id(spec.reseau.code, nom, code_insee or _clean(raw.get("commune"))),
@@ -654,10 +903,11 @@ class Directory:
         }
 
     def _locate(self, nom: str, code_insee: str | None, commune_name: str | None,
-                code_postal: str | None, latitude: float | None, longitude: float | None) -> dict:
+                code_postal: str | None, latitude: float | None, longitude: float | None,
+                departement_given: str | None = None) -> dict:
         """Commune, INSEE code, département and coordinates of a place, derived from the most
         precise thing the source gave: INSEE code, then commune name, then postal code, then a
-        referential code or a commune named in the place's name."""
+        référentiel's département, a referential code or a commune named in the place's name."""
         commune: Commune | None = None
         departement: str | None = None
         if code_insee:
@@ -666,6 +916,10 @@ class Directory:
                 raise _Rejected(f"code INSEE inconnu en Centre-Val de Loire : {code_insee}")
         hint = REFERENTIAL_CODE.search(nom)
         hinted = hint.group(1) if hint and hint.group(1) in DEPARTEMENTS else None
+        if departement_given:
+            if departement_given not in DEPARTEMENTS:
+                raise _Rejected(f"département hors Centre-Val de Loire : {departement_given}")
+            hinted = departement_given
         postal = self._communes.resolve(code_postal) if code_postal and commune is None else None
         if commune is None and commune_name:
             match = self._communes.resolve(commune_name)

@@ -63,8 +63,10 @@ def all_places(directory, reseau):
 
 def test_seed_loads_every_row_of_the_sourced_csv(seeded):
     with SEED_CSV_PATH.open(encoding="utf-8") as f:
-        expected = Counter(row["reseau"] for row in csv.DictReader(f))
-    assert sum(expected.values()) == 91
+        rows = list(csv.DictReader(f))
+    expected = Counter(row["reseau"] for row in rows)
+    # The 91 hand-sourced places, then what the public extracts add (knowledge/seed.py).
+    assert sum(expected.values()) == len(rows) > 91
     for reseau, count in expected.items():
         ids = {p["id"] for p in all_places(seeded, reseau)}
         # transitions-pro's only place serves the whole region, so it shows in every département.
@@ -82,26 +84,48 @@ def test_seed_derives_location_from_the_commune_and_the_referential_code(seeded,
     assert (drouais["code_insee"], drouais["departement"], drouais["distance_km"]) == (dreux.insee, "28", 0.0)
     assert drouais["adresse"] == "rue Henri-Dunant"
 
-    # "[18-ML CHER SUD]" gives the département, nothing more: no commune, no distance.
+    # "[18-ML CHER SUD]": the referential's id 18197S00 gives the siège's commune, no source
+    # gives its address: none is shown.
     cher_sud = next(p for p in seeded.lieux("mission-locale", departement="18", limit=10) if "Cher Sud" in p["nom"])
     assert cher_sud["departement"] == "18"
-    assert cher_sud["commune"] is None and cher_sud["adresse"] is None
+    assert (cher_sud["code_insee"], cher_sud["commune"]) == ("18197", "Saint-Amand-Montrond")
+    assert cher_sud["adresse"] is None and cher_sud["telephone"] is None
     assert "[" not in cher_sud["nom"]
 
 
 def test_france_travail_places_show_the_current_network_name(seeded):
     names = [p["nom"] for p in all_places(seeded, "france-travail")]
-    assert len(names) == 34
+    # The 34 agencies of 2023, and APE ORLEANS LOIRE, only in the list of 2019.
+    assert len(names) == 35 and "Agence France Travail ORLEANS LOIRE" in names
     assert all(n.startswith("Agence France Travail ") for n in names)
     assert not any("Pôle emploi" in n for n in names)
 
 
-def test_agency_known_only_by_its_name_gets_a_departement_but_no_distance(seeded, communes):
+def test_agency_known_only_by_its_name_gets_a_departement_but_no_distance(communes, tmp_path):
+    names_only = tmp_path / "agences_pe.csv"
+    names_only.write_text(
+        "id,nom_agence,nom_region,structure,code_departement,timezone,source\n"
+        "647,Agence Pôle emploi CHATEAUROUX BALSAN,Centre-Val de Loire,POLE_EMPLOI,36,Europe/Paris,"
+        "SocialGouv/pass-emploi-api@551432df7ce0e8aa5173002a463e6c28ae87f7cc:src/infrastructure/"
+        "sequelize/seeders/data/agences_pe.json\n", encoding="utf-8")
+    directory = Directory.open(f"sqlite:///{tmp_path / 'k.db'}", communes=communes, seed=None)
+    try:
+        assert directory.import_file(names_only).added == 1
+        chateauroux = communes.resolve("Châteauroux").resolved
+        balsan = directory.lieux("france-travail", chateauroux)[0]
+        assert balsan["departement"] == "36" and balsan["commune"] is None
+        assert balsan["distance_km"] is None
+    finally:
+        directory.close()
+
+
+def test_agency_of_the_2023_list_gets_its_address_from_the_2019_list(seeded, communes):
     chateauroux = communes.resolve("Châteauroux").resolved
-    places = seeded.lieux("france-travail", chateauroux, limit=10)
-    balsan = next(p for p in places if "BALSAN" in p["nom"])
-    assert balsan["departement"] == "36" and balsan["commune"] is None
-    assert balsan["distance_km"] is None
+    balsan = next(p for p in seeded.lieux("france-travail", chateauroux, limit=10) if "BALSAN" in p["nom"])
+    assert balsan["nom"] == "Agence France Travail CHATEAUROUX BALSAN"
+    assert (balsan["adresse"], balsan["commune"]) == ("4 avenue Francois Mitterrand", "Châteauroux")
+    assert balsan["telephone"] is None  # no source gives an agency's phone
+    assert balsan["distance_km"] is not None
 
 
 # --------------------------------------------------------------------------- lookup
@@ -122,6 +146,11 @@ def test_lieux_dicts_have_exactly_the_contract_keys(seeded, communes):
             "site_web", "distance_km"}
     tours = communes.resolve("Tours").resolved
     assert all(set(p) == keys for p in seeded.lieux("cio", tours) + seeded.lieux("france-vae", tours))
+    # "horaires" only where a source gives opening hours (BIJ 37 and Cap emploi 37 in the seed).
+    shown = seeded.lieux("reseau-information-jeunesse", tours, limit=10) + seeded.lieux("cap-emploi-reseau-cheops", tours)
+    with_hours = [p for p in shown if "horaires" in p]
+    assert {p["nom"] for p in with_hours} >= {"Bureau Information Jeunesse d'Indre-et-Loire (BIJ 37)"}
+    assert all(set(p) == keys | {"horaires"} and p["horaires"] for p in with_hours)
 
 
 def test_competent_place_first_then_nearest_in_the_departement(fresh, communes):
@@ -150,15 +179,16 @@ def test_network_without_place_in_the_departement_gives_its_own_service(fresh, s
     cria = fresh.lieux("cria", chateauroux)
     assert [p["id"] for p in cria] == ["reseau:cria"]
 
-    cci = seeded.lieux("cci", chateauroux)
-    assert len(cci) == 1
-    entry = cci[0]
-    assert entry["id"] == "reseau:cci" and entry["nom"] == seeded.reseau("cci").nom
+    cap = seeded.lieux("cap-emploi-reseau-cheops", chateauroux)
+    assert len(cap) == 1
+    entry = cap[0]
+    assert entry["id"] == "reseau:cap-emploi-reseau-cheops" and entry["nom"] == seeded.reseau("cap-emploi-reseau-cheops").nom
     assert entry["adresse"] is None and entry["commune"] is None and entry["distance_km"] is None
-    assert entry["site_web"] == seeded.reseau("cci").site_web
-    # The Loiret has a CCI place: it is shown there instead of the network entry.
-    orleans = communes.resolve("Orléans").resolved
-    assert [p["nom"] for p in seeded.lieux("cci", orleans)] == ["CCI du Loiret"]
+    assert entry["site_web"] == seeded.reseau("cap-emploi-reseau-cheops").site_web
+    # Indre-et-Loire has a Cap emploi place: it is shown there instead of the network entry.
+    tours = communes.resolve("Tours").resolved
+    assert [p["nom"] for p in seeded.lieux("cap-emploi-reseau-cheops", tours)] == [
+        "Cap emploi 37 – ARPS Handi emploi (association gestionnaire)"]
 
 
 @pytest.mark.parametrize("departement", sorted(DEPARTEMENTS))
@@ -202,8 +232,10 @@ def test_data_inclusion_import_adds_maps_and_rejects_with_reasons(fresh, commune
 
     # chambres-consulaires + "métiers" in the name -> cma; coordinates derived from the INSEE code.
     chateauroux = communes.resolve("Châteauroux").resolved
-    cma = fresh.lieux("cma", chateauroux)
-    assert [(p["id"], p["distance_km"]) for p in cma] == [("test--cma-chateauroux", 0.0)]
+    cma = fresh.lieux("cma", chateauroux, limit=10)
+    assert ("test--cma-chateauroux", 0.0) in [(p["id"], p["distance_km"]) for p in cma]
+    # The seed's CMA of the Indre (DILA), with an address and a phone, is shown before it.
+    assert cma[0]["id"] == "dila:chambre_metier-36044-01"
     orleans = communes.resolve("Orléans").resolved
     assert "test--ft-orleans" in [p["id"] for p in fresh.lieux("france-travail", orleans, limit=10)]
 
