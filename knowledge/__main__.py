@@ -78,6 +78,10 @@ def cmd_import(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     print(f"ajoutés : {report.added}, mis à jour : {report.updated}, rejetés : {len(report.rejected)}")
     for ref, reason in report.rejected:
         print(f"  - entrée {ref} : {reason}")
+    if report.merged:
+        print(f"dont {report.merged} lieu(x) déjà connu(s) complété(s) par ce fichier")
+    for ref, remarque in report.remarques:
+        print(f"  - entrée {ref}, importée : {remarque}")
     return 0
 
 
@@ -95,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="part des communes dont le premier lieu a une adresse et un téléphone, "
                             "par réseau et département")
     check.set_defaults(func=cmd_check)
-    imp = sub.add_parser("import", help="importe des structures (CSV ou export JSON data·inclusion)")
+    imp = sub.add_parser("import", help="importe des structures (notre CSV, un export JSON data·inclusion, "
+                                        "ou un extrait public de knowledge/data/sources/, reconnu à son en-tête)")
     imp.add_argument("file")
     imp.set_defaults(func=cmd_import)
     return parser

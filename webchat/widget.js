@@ -211,6 +211,7 @@
     var li = el("li", {}, [el("strong", { text: l.nom || "" })]);
     if (where) { li.appendChild(el("span", { text: where })); }
     if (l.telephone) { li.appendChild(link(telHref(l.telephone), "Appeler le " + l.telephone)); }
+    if (l.horaires) { li.appendChild(el("span", { class: "horaires", text: "Horaires : " + l.horaires })); }
     if (l.site_web) { li.appendChild(link(l.site_web, "Site web de " + (l.nom || "la structure"), true)); }
     return li;
   }

@@ -131,6 +131,7 @@ def _lieu(lieu: Mapping[str, Any]) -> dict[str, Any]:
         "nom": lieu.get("nom") or nom_reseau(lieu.get("reseau", "")),
         "adresse": ", ".join(str(part) for part in (lieu.get("adresse"), lieu.get("commune")) if part),
         "telephone": lieu.get("telephone") or "",
+        "horaires": lieu.get("horaires") or "",
         "site_web": lieu.get("site_web") or "",
     }
 
@@ -204,6 +205,8 @@ def _lieu_html(lieu: Mapping[str, str]) -> str:
         lines.append(f"<p>{html.escape(lieu['adresse'])}</p>")
     if lieu["telephone"]:
         lines.append(f"<p>Téléphone : {_lien_html(lien_tel(lieu['telephone']), lieu['telephone'])}</p>")
+    if lieu.get("horaires"):
+        lines.append(f"<p>Horaires : {html.escape(lieu['horaires'])}</p>")
     if lieu["site_web"]:
         lines.append(f"<p>Site : {_lien_html(lien_web(lieu['site_web']), lieu['site_web'])}</p>")
     return "<li>" + "".join(lines) + "</li>"
@@ -276,6 +279,8 @@ class _PdfFiche(FPDF):
                     self._line(lieu["adresse"])
                 if lieu["telephone"]:
                     self._line(f"Téléphone : {lieu['telephone']}", link=lien_tel(lieu["telephone"]))
+                if lieu.get("horaires"):
+                    self._line(f"Horaires : {lieu['horaires']}")
                 if lieu["site_web"]:
                     self._line(f"Site : {lieu['site_web']}", link=lien_web(lieu["site_web"]))
                 self.ln(self.size * 0.15)

@@ -189,6 +189,7 @@
         var li = el("li", {}, [el("strong", { text: l.nom }), " — " + [l.adresse, l.commune].filter(Boolean).join(", ")]);
         if (typeof l.distance_km === "number") { li.appendChild(document.createTextNode(" (" + Math.round(l.distance_km) + " km)")); }
         if (l.telephone) { li.appendChild(document.createTextNode(" — tél. ")); li.appendChild(tel(l.telephone)); }
+        if (l.horaires) { li.appendChild(document.createTextNode(" — horaires : " + l.horaires)); }
         if (l.site_web) { li.appendChild(document.createTextNode(" — ")); li.appendChild(safeLink(l.site_web, l.site_web)); }
         return li;
       })));

@@ -186,6 +186,8 @@ def _lieu(lieu: dict[str, Any]) -> list[str]:
         lines.append(f"  {where}")
     if lieu.get("telephone"):
         lines.append(f"  Tél. {lieu['telephone']}")
+    if lieu.get("horaires"):
+        lines.append(f"  Horaires : {lieu['horaires']}")
     if lieu.get("site_web"):
         lines.append(f"  {lieu['site_web']}")
     return lines
