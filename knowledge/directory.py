@@ -687,9 +687,13 @@ class Directory:
             if values["code_insee"]:
                 key = (values["reseau"], values["code_insee"])
                 per_commune[key] = per_commune.get(key, 0) + 1
+        keys_of_file: dict[str, list[tuple[str | None, frozenset[str]]]] = {}
+        for values in places.values():
+            keys_of_file.setdefault(values["reseau"], []).append((values["departement"], _name_key(values["nom"])))
         for place_id, values in places.items():
             unique_here = bool(values["code_insee"]) and per_commune[(values["reseau"], values["code_insee"])] == 1
-            row = self._same_place(place_id, values, place_id in names_only, unique_here, rows)
+            row = self._same_place(place_id, values, place_id in names_only, unique_here, rows,
+                                   keys_of_file[values["reseau"]])
             if row is None:
                 row = Lieu(id=place_id, **values)
                 session.add(row)
@@ -701,13 +705,16 @@ class Directory:
                     report.merged += 1
 
     def _same_place(self, place_id: str, values: dict, names_only: bool, unique_here: bool,
-                    rows: list[Lieu]) -> Lieu | None:
+                    rows: list[Lieu], keys_of_file: list[tuple[str | None, frozenset[str]]]) -> Lieu | None:
         """The known place an extract's row describes, tried from the surest sign to the
         weakest: the same source id; the same referential code « [18-ML VIERZON] »; the same
         commune and the same phone or street address; the same name (once the network's own words
         are set aside) in the same département; a name contained in the other's when one of them
         has no commune; the only place of the network in the commune, when the row is the only
-        one of its file there too."""
+        one of its file there too.
+        A name contained in another one only counts when no other row of the file would match it
+        too (« CIDFF du Loiret » is not taken for the CIDFF of Montargis when the file also has
+        the one of Orléans)."""
         tag = f"[{place_id}]"
         for row in rows:
             if row.id == place_id or tag in (row.source or ""):
@@ -733,9 +740,14 @@ class Directory:
                     if departement is None or row.departement is None or row.departement == departement]
         if key:
             exact = [row for row in same_dep if _name_key(row.nom) == key]
+            def related(a: frozenset[str], b: frozenset[str]) -> bool:
+                return bool(a) and bool(b) and (a <= b or b <= a)
+
             contained = [row for row in same_dep
-                         if (not insee or not row.code_insee or names_only) and _name_key(row.nom)
-                         and (_name_key(row.nom) <= key or key <= _name_key(row.nom))]
+                         if (not insee or not row.code_insee or names_only) and related(_name_key(row.nom), key)
+                         and sum(1 for dep, other in keys_of_file
+                                 if (dep is None or row.departement is None or dep == row.departement)
+                                 and related(_name_key(row.nom), other)) == 1]
             for found in (exact, contained):
                 if len(found) > 1:
                     # A structure of the referential rather than one of its antennes.

@@ -234,6 +234,14 @@ def test_an_agency_known_by_its_name_gets_the_address_of_the_same_agency_in_2019
     assert "adresse, commune, coordonnees : gip-inclusion/les-emplois@" in row.source
 
 
+def test_a_name_contained_in_two_rows_of_the_file_merges_with_neither(tmp_path, empty):
+    empty.import_file(extract(tmp_path, HAND, "cidff,CIDFF du Loiret"))
+    report = empty.import_file(extract(tmp_path, DILA, "cidf-45208-01", "cidf-45234-01"))
+    assert (report.added, report.merged) == (2, 0)
+    loiret = next(row for row in empty.seed_rows() if row["nom"] == "CIDFF du Loiret")
+    assert (loiret["commune"], loiret["adresse"], loiret["telephone"]) == ("", "", "")
+
+
 def test_two_places_of_one_network_in_one_commune_are_not_merged(tmp_path, empty):
     report = empty.import_file(extract(tmp_path, DILA, "mission_locale-37261-01", "mission_locale-37261-02"))
     assert (report.added, report.merged) == (2, 0)
