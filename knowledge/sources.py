@@ -102,12 +102,17 @@ def _v(row: dict, key: str) -> str | None:
 
 
 def _site(value: str | None, remarques: list[str]) -> str | None:
+    """A website people may be sent to: https only (a 2019 http:// address is shown as a button
+    to nobody, its domain may have changed hands since), its host ending like a real one."""
     if not value:
         return None
     host = HOST.match(value)
     name = host.group(1).lower() if host else ""
     if not any(name.endswith("." + tld) for tld in KNOWN_TLDS):
         remarques.append(f"site web illisible laissé de côté : {value!r}")
+        return None
+    if not value.lower().startswith("https://"):
+        remarques.append(f"site web sans https laissé de côté : {value!r}")
         return None
     return value
 

@@ -113,7 +113,11 @@ def test_dila_reader_reads_the_notes_field_and_the_defects(tmp_path):
     assert got["dila:apec-45234-01"]["telephone"] == "08 09 36 12 12"
     # « http://www.ac-orleans-tours.frorientation »: left out, and said.
     assert got["dila:cio-28280-01"]["site_web"] is None
+    assert "illisible" in got["dila:cio-28280-01"]["_remarques"][0]
     assert "ac-orleans-tours.frorientation" in got["dila:cio-28280-01"]["_remarques"][0]
+    # A site of 2019 in plain http is no link to send people to: left out, and said.
+    assert cio["site_web"] is None and cio["_remarques"] == [
+        "site web sans https laissé de côté : 'http://www.ac-orleans-tours.fr'"]
     # Types that are no SPRO network are refused with a reason.
     assert "Maison de services au public" in got["dila:msap-36016-01"]["_erreur"]
     assert "Greta" in got["dila:greta-18033-01"]["_erreur"]
