@@ -1,10 +1,13 @@
 """The structures directory: networks and reception places, where they are and whom they serve.
 
 Owns: loading the networks of knowledge/data/reseaux.yml; importing places from our CSV format
-(knowledge/data/structures_cvl.csv, the seed) or from a data·inclusion JSON export, with
+(knowledge/data/structures_cvl.csv, the seed), from a data·inclusion JSON export, or from one of
+the public extracts read by knowledge.sources (merged into the places they describe), with
 validation and provenance; the competence zone of each place; the place lookup used by routing
-(`lieux`: competent places first, then the nearest in the person's département, else the
-network's own regional or national service); and the directory's consistency check.
+(`lieux`: competent places first, then the nearest in the person's département, a place without
+address or phone counting as INCOMPLETE_DETOUR_KM farther, else the network's own regional or
+national service); the seed's rows (`seed_rows`, see knowledge.seed); and the directory's
+consistency check.
 
 Facts are never made up here: a place keeps what its source said. What is derived is derived
 from the communes reference (coordinates and INSEE code of a named commune, the département of
