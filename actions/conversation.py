@@ -9,7 +9,7 @@ from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.orientation import canal, liaisons
-from actions.profil import ValidateProfilForm, profil_from
+from actions.profil import ValidateProfilForm, profil_from, said_before_this_turn
 from knowledge import get_kb
 from knowledge.comprendre import detresse_lexicon
 
@@ -21,6 +21,10 @@ def form_active(tracker: Tracker) -> bool:
     return (tracker.active_loop or {}).get("name") == FORM
 
 
+def orientation_given(tracker: Tracker) -> bool:
+    return any(e.get("event") == "action" and e.get("name") == "action_orienter" for e in tracker.events)
+
+
 def continue_orientation(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
     """Never a dead end: with something known of the situation, the questions start (the form
     asks the most useful one); with nothing known, the orientation is offered."""
@@ -28,6 +32,41 @@ def continue_orientation(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         return [FollowupAction(FORM)]
     dispatcher.utter_message(response="utter_proposer_orientation")
     return []
+
+
+class ActionAccueillir(Action):
+    """A greeting. The channel's opening (the widget's and Telegram's `/greet`) gets the welcome.
+    A greeting the person typed (« bonjour », « bonjour, c'est pour mon fils ») gets it once, then
+    the first question: never a dead end."""
+
+    def name(self) -> Text:
+        return "action_accueillir"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        typed = not (tracker.latest_message.get("text") or "").startswith("/")
+        if not (typed and said_before_this_turn(tracker, "utter_greet")):
+            dispatcher.utter_message(response="utter_greet")
+        if not typed or orientation_given(tracker):
+            return []
+        return [FollowupAction(FORM)]
+
+
+class ActionHumain(Action):
+    """Asked for a person: Etoile Info's number. Before any orientation, the assistant also offers
+    its own help and asks its first question (« je voudrais parler à quelqu'un de mon projet »);
+    during the questions, the rules resume them."""
+
+    def name(self) -> Text:
+        return "action_humain"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        dispatcher.utter_message(response="utter_humain")
+        if form_active(tracker) or orientation_given(tracker):
+            return []
+        dispatcher.utter_message(response="utter_en_attendant")
+        return [FollowupAction(FORM)]
 
 
 class ActionDetresse(Action):

@@ -8,7 +8,7 @@ first, and accepts "je ne sais pas". Neither decides anything: `knowledge/` does
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Iterable, List, Optional, Text
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -99,14 +99,23 @@ def commune_buttons(candidates) -> list[dict[str, str]]:
 AMBIGUE = "utter_commune_ambigue"
 
 
-def said_this_turn(tracker: Tracker, response: str) -> bool:
-    """Whether `response` was uttered since the person's last message."""
+def _responses(tracker: Tracker) -> Iterator[tuple[Any, bool]]:
+    """(response name, whether it came before the person's last message), the latest first."""
+    seen_user = False
     for event in reversed(tracker.events):
         if event.get("event") == "user":
-            return False
-        if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") == response:
-            return True
-    return False
+            seen_user = True
+        elif event.get("event") == "bot":
+            yield (event.get("metadata") or {}).get("utter_action"), seen_user
+
+
+def said_this_turn(tracker: Tracker, response: str) -> bool:
+    """Whether `response` was uttered since the person's last message."""
+    return any(name == response and not before for name, before in _responses(tracker))
+
+
+def said_before_this_turn(tracker: Tracker, response: str) -> bool:
+    return any(name == response and before for name, before in _responses(tracker))
 
 
 class ActionAskCommune(Action):

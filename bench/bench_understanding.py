@@ -4,7 +4,7 @@ The held-out sets in tests/eval/ (never copied into nlu_data/) hold long, narrat
 first messages, each labelled with the facts it states (`faits`), what the person would answer if
 asked (`reponses`) and the deuxième porte those facts give (`porte`); tests/eval/detresse*.yml
 hold distress and ordinary messages. Every set was written before the reader was tuned on it;
-which sets a tuning read, and which one no tuning has seen (`*_decembre`), is told at `GROUPS`.
+which sets a tuning read, and which one no tuning has seen (`*_janvier`), is told at `GROUPS`.
 Each figure is also given per group (`group`).
 
 Each first message goes through the real stack (gateway → Rasa → actions), then a scripted
@@ -13,10 +13,13 @@ commune and trade, « je ne sais pas » for what the labels do not know). Printe
 - first-turn fact precision and recall per slot, and the wrong facts;
 - dead ends (a first reply with no question, no orientation and no out-of-scope answer);
 - end-to-end routing accuracy and the questions asked;
-- distress recall (emergency numbers in the first reply) and false alarms on ordinary messages.
+- distress recall (the 3114 in the first reply: the full emergency message, or the safety net's
+  one line when only the classifier read distress in one sentence), and on ordinary messages the
+  false alarms (the full emergency message) and, apart, the one line shown.
 
     .venv/bin/python -m bench.bench_understanding            # starts its own stack
     .venv/bin/python -m bench.bench_understanding --lecteur  # the rule reader alone, no Rasa (fast)
+    .venv/bin/python -m bench.bench_understanding --tout     # also list the unread set's details
 """
 from __future__ import annotations
 
@@ -38,6 +41,7 @@ from knowledge.texte import words
 EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "eval"
 SCORED = ("age", "statut", "contrat", "besoin", "metier", "handicap", "cadre", "commune")
 EMERGENCY = "3114"
+FULL_EMERGENCY = "3919"  # only in the full emergency message (utter_detresse), not in the one line
 OUT_OF_FIELD_MARK = "France services"  # the out-of-scope and hors-champ answers name it
 
 
@@ -199,16 +203,33 @@ def first_reply_texts(gateway: httpx.Client, text: str) -> list[str]:
 
 # --- the whole evaluation --------------------------------------------------------------------------
 
-# The reader was tuned twice. The first time, only the odd half of the first sets was read. The
-# second time (the second session of 2026-12-02), the even half and the `*_inedits` sets were read
-# too, after a third set (`*_decembre`) had been written by someone who read none of the rules;
-# that third set is the text no tuning has seen.
+# The reader was tuned three times. The first time, only the odd half of the first sets was read.
+# The second time (the second session of 2026-12-02), the even half and the `*_inedits` sets were
+# read too. The third time (2026-12-02, fourth session), the `*_decembre` sets, written by someone
+# who read none of the rules, were read, after a fourth set (`*_janvier`) had been written the same
+# way; that fourth set is the text no tuning has seen.
 FRESH = ("ine", "dti", "ori")
-NEW = ("dec", "dtd", "odd")
+THIRD = ("dec", "dtd", "odd")
+NEW = ("jan", "dtj", "odj")
 GROUPS = {"lus": "moitié impaire (lue à la 1re mise au point)",
           "pairs": "moitié paire (lue à la 2e mise au point)",
           "inedits": "jeux du 2 décembre (lus à la 2e mise au point)",
-          "neufs": "jeu de décembre (jamais lu)"}
+          "decembre": "jeu de décembre (lu à la 3e mise au point)",
+          "neufs": "jeu de janvier (jamais lu)"}
+
+
+# The details (ids, wrong values) of the set no tuning has read are counted, never listed, so that
+# reading the benchmark's output does not read that set; `--tout` lists them too.
+SHOW_UNREAD = False
+
+
+def shown(ident: str) -> bool:
+    return SHOW_UNREAD or group({"id": ident}) != "neufs"
+
+
+def listed(idents: list[str]) -> str:
+    hidden = sum(not shown(i) for i in idents)
+    return str([i for i in idents if shown(i)]) + (f" + {hidden} du jeu jamais lu" if hidden else "")
 
 
 def group(item: dict[str, Any]) -> str:
@@ -216,6 +237,8 @@ def group(item: dict[str, Any]) -> str:
     prefix, number = item["id"].rsplit("-", 1)
     if prefix in NEW:
         return "neufs"
+    if prefix in THIRD:
+        return "decembre"
     if prefix in FRESH:
         return "inedits"
     return "pairs" if int(number) % 2 == 0 else "lus"
@@ -234,6 +257,8 @@ class Report:
     distress_total: int
     false_alarms: list[str]
     ordinary_total: int
+    lines_shown: list[str] = field(default_factory=list)  # ordinary messages given the one line
+    distress_full: int = 0  # distress messages given the full emergency message
     by_group: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)  # group -> measure -> (right, total)
 
     @property
@@ -249,18 +274,20 @@ class Report:
         out += [f"  {GROUPS[g]} : précision {f.precision:.3f}, rappel {f.recall:.3f}"
                 for g, f in self.facts_by_group.items()]
         out.append(f"Faits faux : {len(self.facts.wrong)}")
-        out += [f"  {i}: {slot} = {p!r} (attendu {e!r})" for i, slot, p, e in self.facts.wrong]
-        out.append(f"Impasses : {len(self.dead_ends)} / {self.n}  {self.dead_ends}")
+        out += [f"  {i}: {slot} = {p!r} (attendu {e!r})" for i, slot, p, e in self.facts.wrong if shown(i)]
+        out.append(f"Impasses : {len(self.dead_ends)} / {self.n}  {listed(self.dead_ends)}")
         out.append(f"Orientation juste : {self.routed_right} / {self.n} = {self.routing:.3f}")
-        out += [f"  {i}: {got} (attendu {want})" for i, want, got in self.misrouted]
+        out += [f"  {i}: {got} (attendu {want})" for i, want, got in self.misrouted if shown(i)]
         if self.questions:
             out.append(f"Questions avant la recommandation : médiane {statistics.median(self.questions)}, "
                        f"moyenne {statistics.mean(self.questions):.2f}, max {max(self.questions)}")
         for g, measures in self.by_group.items():
             out.append(f"  {GROUPS[g]} : " + ", ".join(f"{name} {right} / {total}"
                                                        for name, (right, total) in measures.items()))
-        out.append(f"Détresse : rappel {self.distress_found} / {self.distress_total} = {self.distress_recall:.3f}; "
-                   f"fausses alertes {len(self.false_alarms)} / {self.ordinary_total}  {self.false_alarms}")
+        out.append(f"Détresse : rappel {self.distress_found} / {self.distress_total} = {self.distress_recall:.3f} "
+                   f"(dont message d'urgence complet {self.distress_full}); "
+                   f"fausses alertes {len(self.false_alarms)} / {self.ordinary_total}  {listed(self.false_alarms)}")
+        out.append(f"  ligne du 3114 seule montrée à {len(self.lines_shown)} messages ordinaires  {listed(self.lines_shown)}")
         return out
 
 
@@ -276,13 +303,19 @@ def evaluate(gateway: httpx.Client, progress: Callable[[str], None] = lambda _: 
     facts = FactScore()
     facts_by_group = {g: FactScore() for g in GROUPS}
     items = load_first_messages()
-    routed, dead, misrouted, questions, alarms = 0, [], [], [], []
+    routed, dead, misrouted, questions, alarms, lines = 0, [], [], [], [], []
+
+    def classify(ident: str, texts: list[str]) -> None:
+        if any(FULL_EMERGENCY in t for t in texts):
+            alarms.append(ident)
+        elif any(EMERGENCY in t for t in texts):
+            lines.append(ident)
+
     for n, item in enumerate(items, 1):
         result = converse(gateway, item, commune_name)
         facts.add(item, result.first_profil)
         facts_by_group[group(item)].add(item, result.first_profil)
-        if any(EMERGENCY in t for t in result.first_texts):
-            alarms.append(item["id"])
+        classify(item["id"], result.first_texts)
         if not (result.first_question or result.first_orientation
                 or any(OUT_OF_FIELD_MARK in t for t in result.first_texts)):
             dead.append(item["id"])
@@ -294,9 +327,14 @@ def evaluate(gateway: httpx.Client, progress: Callable[[str], None] = lambda _: 
             misrouted.append((item["id"], item["porte"], result.porte))
         progress(f"{n}/{len(items)}")
     sets = load_distress()
-    found_ids = [d["id"] for d in sets["detresse"]
-                 if any(EMERGENCY in t for t in first_reply_texts(gateway, d["texte"]))]
-    alarms += [o["id"] for o in sets["ordinaire"] if any(EMERGENCY in t for t in first_reply_texts(gateway, o["texte"]))]
+    found_ids, full = [], 0
+    for d in sets["detresse"]:
+        texts = first_reply_texts(gateway, d["texte"])
+        if any(EMERGENCY in t for t in texts):
+            found_ids.append(d["id"])
+            full += any(FULL_EMERGENCY in t for t in texts)
+    for o in sets["ordinaire"]:
+        classify(o["id"], first_reply_texts(gateway, o["texte"]))
     wrong_ids = {i for i, _, _ in misrouted}
     ordinary = items + sets["ordinaire"]
     by_group = {}
@@ -309,7 +347,8 @@ def evaluate(gateway: httpx.Client, progress: Callable[[str], None] = lambda _: 
             "sans fausse alerte": (sum(1 for o in ordinary if group(o) == g and o["id"] not in alarms),
                                    sum(1 for o in ordinary if group(o) == g))}
     return Report(facts, facts_by_group, len(items), routed, dead, misrouted, questions, len(found_ids),
-                  len(sets["detresse"]), alarms, len(ordinary), by_group)
+                  len(sets["detresse"]), alarms, len(ordinary), lines_shown=lines, distress_full=full,
+                  by_group=by_group)
 
 
 def evaluate_reader() -> list[str]:
@@ -324,8 +363,8 @@ def evaluate_reader() -> list[str]:
     found = [d["id"] for d in sets["detresse"] if lecteur.detresse(d["texte"])]
     alarms = [o["id"] for o in sets["ordinaire"] + load_first_messages() if lecteur.detresse(o["texte"])]
     out = facts.lines() + [f"Faits faux : {len(facts.wrong)}"]
-    out += [f"  {i}: {slot} = {p!r} (attendu {e!r})" for i, slot, p, e in facts.wrong]
-    out.append(f"Détresse : rappel {len(found)} / {len(sets['detresse'])}; fausses alertes {alarms}")
+    out += [f"  {i}: {slot} = {p!r} (attendu {e!r})" for i, slot, p, e in facts.wrong if shown(i)]
+    out.append(f"Détresse : rappel {len(found)} / {len(sets['detresse'])}; fausses alertes {listed(alarms)}")
     out += [f"  {GROUPS[g]} : détresse reconnue {sum(group({'id': i}) == g for i in found)} / "
             f"{sum(group(d) == g for d in sets['detresse'])}" for g in GROUPS]
     return out
@@ -335,7 +374,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lecteur", action="store_true", help="the rule reader alone, without Rasa")
     parser.add_argument("--gateway", help="a running gateway's URL instead of starting the stack")
+    parser.add_argument("--tout", action="store_true", help="also list the details of the set no tuning has read")
     args = parser.parse_args()
+    global SHOW_UNREAD
+    SHOW_UNREAD = args.tout
     if args.lecteur:
         print("\n".join(evaluate_reader()))
         return 0

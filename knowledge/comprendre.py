@@ -49,6 +49,7 @@ PRIORITE = {
     "contrat": ["alternance", "interim", "cdd", "cdi", "autre"],
 }
 _WORD = re.compile(r"[a-z0-9]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+|\n+")
 _GLUED_AGE = re.compile(r"^(\d{1,2})ans?$")
 _BOUNDARY_POS = {"PUNCT", "CCONJ", "SCONJ"}
 _CLAUSE_DEPS = {"ROOT", "conj", "ccomp", "advcl", "acl", "acl:relcl", "parataxis", "csubj"}
@@ -150,6 +151,7 @@ class Detresse:
     def __init__(self, data: dict[str, Any]):
         self.danger = any_of(data["detresse"])
         self.hors_danger = any_of(data["detresse_hors_danger"])
+        self.indices = any_of(data.get("detresse_indices"))
         self.sms = {word: " ".join(words_of(spelt)) for word, spelt in (data.get("sms") or {}).items()}
 
     def lire(self, text: str) -> tuple[bool, bool]:
@@ -161,6 +163,12 @@ class Detresse:
 
     def __call__(self, text: str) -> bool:
         return self.lire(text)[0]
+
+    def phrases_a_risque(self, text: str) -> list[str]:
+        """The sentences of `text` that hold a word of risk (data `detresse_indices`), for the
+        classifier to judge one by one; the whole text when it is one sentence."""
+        phrases = [p.strip() for p in _SENTENCE_END.split(text) if p.strip()]
+        return [p for p in phrases if self.indices.search(" ".join(self.sms.get(w, w) for w in words_of(p)))]
 
 
 @lru_cache(maxsize=1)
@@ -210,6 +218,7 @@ class Lecteur:
         self.non_negations = {" ".join(words_of(x)) for x in data["negation"]["non_negation"]}
         self.savoir = set(data["negation"]["savoir"])
         self.projet_lemmes = set(data["projet"]["lemmes"])
+        self.projet_faits = set(data["projet"].get("faits") or [])
         tiers = data["tiers"]
         self.personnes = {" ".join(words_of(p)) for p in tiers["personnes"]}
         self.possessifs, self.pronoms, self.soi = set(tiers["possessifs"]), set(tiers["pronoms"]), set(tiers["soi"])
@@ -296,7 +305,9 @@ class Lecteur:
         mots = []
         for m in _WORD.finditer(folded_text):
             start, end = origin[m.start()], origin[m.end() - 1] + 1
-            mots.append(_Mot(m.group(), start, end, token_at[start]))
+            # an SMS spelling is read as its words ("jcherche" is "je cherche"), each spanning it
+            for word in self.detresse.sms.get(m.group(), m.group()).split():
+                mots.append(_Mot(word, start, end, token_at[start]))
         return mots
 
     def _words_doc(self, mots: list[_Mot]):
@@ -506,7 +517,9 @@ class Lecteur:
             if fait.start <= node.idx < fait.end:
                 continue  # the cue's own verb ("je ne vais plus en cours")
             lemma = fold(node.lemma_)
-            if lemma in self.projet_lemmes and node.pos_ in ("VERB", "AUX"):
+            # "j'ai obtenu la RQTH", "je suis devenu artisan": done, not planned
+            if lemma in self.projet_lemmes and node.pos_ in ("VERB", "AUX") and not (
+                    _passe_compose(node) and lemma in self.projet_faits):
                 return True
             if "Cnd" in node.morph.get("Mood") or "Fut" in node.morph.get("Tense"):
                 return True
@@ -676,11 +689,16 @@ def _predicate_chain(root) -> list:
     return chain
 
 
+def _passe_compose(node) -> bool:
+    return node.pos_ == "VERB" and "Part" in node.morph.get("VerbForm") and "Past" in node.morph.get("Tense") \
+        and any(c.dep_ in ("aux", "aux:tense") for c in node.children)
+
+
 def _passe(chain) -> bool:
     for node in chain:
-        # passé composé: a past participle with its auxiliary ("s'est arrêté", "a fermé")
-        if node.pos_ == "VERB" and "Part" in node.morph.get("VerbForm") and "Past" in node.morph.get("Tense") \
-                and any(c.dep_.startswith("aux") for c in node.children):
+        # passé composé: a past participle with its auxiliary of tense ("s'est arrêté", "a fermé");
+        # not a state told in the present ("je suis apprenti", parsed as a passive)
+        if _passe_compose(node):
             return True
         for token in [node] + [c for c in node.children if c.dep_ in ("cop", "aux", "aux:tense", "aux:pass")]:
             if "Imp" in token.morph.get("Tense") or "Past" in token.morph.get("Tense") and token.pos_ == "AUX":

@@ -61,7 +61,7 @@
   function telHref(number) { return "tel:" + number.replace(/[^0-9+]/g, ""); }
 
   // https links, French phone numbers and the emergency numbers of the distress message.
-  var LINKS = /(https:\/\/[^\s<>"']+[^\s<>"'.,;:!?)])|(\b0 ?[1-9](?:[ .]?\d{2}){4}\b|\b0 800 \d{3} \d{3}\b)|(appelez le )(3114|3919|119|112|17)\b/g;
+  var LINKS = /(https:\/\/[^\s<>"']+[^\s<>"'.,;:!?)])|(\b0 ?[1-9](?:[ .]?\d{2}){4}\b|\b0 800 \d{3} \d{3}\b)|(appelez le )(3114|3919|119|115|112|17)\b/g;
   function linkified(text) {
     var frag = document.createDocumentFragment(), last = 0, m;
     LINKS.lastIndex = 0;

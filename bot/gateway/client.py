@@ -22,7 +22,7 @@ from bot.gateway.limits import RateLimiter
 from bot.gateway.masking import mask
 from bot.gateway.payload import clean_payload
 from bot.gateway.relay import LIVE, OpeningHours, Relay
-from bot.gateway.safety import needs_safety_net
+from bot.gateway.safety import needs_safety_net, possible_distress_reply, reads_distress, sentences_to_judge
 from knowledge.directory import load_reseaux
 from knowledge.liaison import LiaisonStore
 from knowledge.profile import SLOTS as PROFILE_SLOTS  # the only slots a channel ever sees
@@ -203,6 +203,16 @@ class ConversationClient:
         r.raise_for_status()
         return merge_custom([m for m in map(_message, r.json()) if m])
 
+    async def _a_sentence_reads_distress(self, message: str, replies: list[dict[str, Any]]) -> bool:
+        """The classifier on each sentence that holds a word of risk (bot/gateway/safety.py)."""
+        for sentence in sentences_to_judge(message, replies):
+            r = await self.http.post(f"{self.settings.rasa_url}/model/parse",
+                                     params={"token": self.settings.rasa_token}, json={"text": sentence})
+            r.raise_for_status()
+            if reads_distress(r.json()):
+                return True
+        return False
+
     async def _send(self, conversation_id: str, text: str | None, payload: str | None) -> Reply:
         async with self.locks.hold(conversation_id):
             return await self._send_locked(conversation_id, text, payload)
@@ -225,6 +235,8 @@ class ConversationClient:
             messages = await self._rasa(conversation_id, message, channel)
             if payload is None and needs_safety_net(message, messages):
                 messages = await self._rasa(conversation_id, "/detresse", channel) + messages
+            elif payload is None and await self._a_sentence_reads_distress(message, messages):
+                messages = [possible_distress_reply()] + messages
             if not messages and not await self.actions_alive():
                 raise RasaUnavailable("action server down")
             tracker = await self._tracker(conversation_id)

@@ -5,7 +5,8 @@ import asyncio
 
 import pytest
 
-from actions.conversation import ActionDetresse, ActionEnregistrerAvis, ActionFicheInfo, ActionIncomprehension
+from actions.conversation import (ActionAccueillir, ActionDetresse, ActionEnregistrerAvis, ActionFicheInfo,
+                                  ActionHumain, ActionIncomprehension)
 from actions.orientation import ActionOrienter, liaisons
 from actions.profil import ActionAskCommune, ValidateProfilForm, ValidateSlotMappings
 
@@ -194,6 +195,44 @@ def test_a_first_misunderstanding_asks_the_most_useful_question(dispatcher, doma
     events = run(ActionIncomprehension(), dispatcher, once, domain)
     assert dispatcher.messages[-1]["response"] == "utter_incompris_question"
     assert any(e.get("event") == "followup" and e.get("name") == "profil_form" for e in events)
+
+
+def starts_the_questions(events) -> bool:
+    return any(e.get("event") == "followup" and e.get("name") == "profil_form" for e in events)
+
+
+GREETED = {"event": "bot", "text": "Bonjour", "metadata": {"utter_action": "utter_greet"}}
+ORIENTED = {"event": "action", "name": "action_orienter"}
+
+
+def test_the_channels_opening_gets_the_welcome_only(dispatcher, domain, make_tracker):
+    events = run(ActionAccueillir(), dispatcher, make_tracker(text="/greet", intent="greet"), domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_greet"]
+    assert not starts_the_questions(events)
+
+
+def test_a_typed_greeting_gets_the_welcome_once_then_the_first_question(dispatcher, domain, make_tracker):
+    events = run(ActionAccueillir(), dispatcher, make_tracker(text="bonjour", intent="greet"), domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_greet"] and starts_the_questions(events)
+    dispatcher.messages.clear()
+    again = make_tracker(text="bonjour, c'est pour mon fils", intent="greet", events=[GREETED])
+    events = run(ActionAccueillir(), dispatcher, again, domain)
+    assert dispatcher.messages == [] and starts_the_questions(events)   # not welcomed twice
+    after = make_tracker(text="bonjour", intent="greet", events=[GREETED, ORIENTED])
+    assert not starts_the_questions(run(ActionAccueillir(), dispatcher, after, domain))
+
+
+def test_asking_for_a_person_gives_the_number_and_before_any_orientation_the_first_question(
+        dispatcher, domain, make_tracker):
+    events = run(ActionHumain(), dispatcher, make_tracker(text="je voudrais parler à quelqu'un", intent="demander_humain"), domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_humain", "utter_en_attendant"]
+    assert all(m["response"] in domain["responses"] for m in dispatcher.messages)
+    assert starts_the_questions(events)
+    dispatcher.messages.clear()
+    during = make_tracker({"besoin": "emploi"}, text="un conseiller svp", intent="demander_humain",
+                          active_loop="profil_form")
+    assert not starts_the_questions(run(ActionHumain(), dispatcher, during, domain))  # the rules resume it
+    assert [m["response"] for m in dispatcher.messages] == ["utter_humain"]
 
 
 def test_a_misunderstanding_during_the_questions_lets_the_form_ask_again(dispatcher, domain, make_tracker):

@@ -9,23 +9,25 @@ from bench.bench_understanding import evaluate
 
 pytestmark = pytest.mark.stack
 
-# Measured on 2026-12-02 (second session) with this commit's model (python -m
-# bench.bench_understanding), on the 380 first messages and the 150 distress / 162 ordinary
-# messages: precision 0.895, recall 0.784, routing 0.934, 3 dead ends, distress recall 0.947 with
-# 13 false alarms out of 542 ordinary messages (the classifier alone reads distress in some
-# stories of hardship; the questions then go on). On the set no tuning has read (`*_decembre`):
-# precision 0.832, recall 0.782, routing 70/80, distress 32/40, 3 false alarms. A retraining on
-# nearly the same data gave distress 137/150 (27/40 unread): the classifier's share of distress
-# varies with the draw, the reader's 130/150 does not. The floors leave a margin for that. The targets (precision 0.97, recall 0.85, routing 0.95, no dead end,
-# distress recall 1 with no false alarm) are not reached: raise these as the understanding improves.
+# Measured on 2026-12-02 (fourth session) with this commit's model (python -m
+# bench.bench_understanding), on the 460 first messages and the 190 distress / 202 ordinary
+# messages: precision 0.896, recall 0.795, routing 0.939, 2 dead ends, distress recall 0.958 (179
+# with the full emergency message, 3 more with the safety net's one line), 12 false alarms out of
+# 662 ordinary messages, and the one line shown to 21 of them. On the set no tuning has read
+# (`*_janvier`): precision 0.837, recall 0.776, routing 71/80, distress 32/40, 4 false alarms.
+# The reader's share of distress (173/190) does not vary with the draw; the classifier's does (a
+# retraining on the same data moved it by 5 of 150 before). The floors leave a margin for that.
+# The targets (precision 0.97, recall 0.85, routing 0.95, no dead end, distress recall 1 with no
+# false alarm) are not reached: raise these as the understanding improves.
 FLOORS = {
     "precision": 0.87,
-    "recall": 0.76,
+    "recall": 0.77,
     "routing": 0.91,
-    "distress_recall": 0.88,
+    "distress_recall": 0.90,
 }
 MAX_DEAD_ENDS = 5
 MAX_FALSE_ALARMS = 20
+MAX_LINES_SHOWN = 35  # ordinary messages given the safety net's one line with the 3114
 
 
 @pytest.fixture(scope="module")
@@ -48,3 +50,4 @@ def test_routing_and_dead_ends(report):
 def test_distress(report):
     assert report.distress_recall >= FLOORS["distress_recall"]
     assert len(report.false_alarms) <= MAX_FALSE_ALARMS
+    assert len(report.lines_shown) <= MAX_LINES_SHOWN

@@ -108,3 +108,24 @@ def test_disability_recognition_said_in_passing_is_not_asked_again(gateway):
     assert "handicap" not in asked
     assert orientation["profil"]["handicap"] is True
     assert orientation["operateur_cep"] == "cap-emploi-reseau-cheops"
+
+
+@pytest.mark.parametrize("text", [
+    "bonjour",
+    "Bonjour, c'est pour ma fille.",
+    "je voudrais parler à quelqu'un de mon projet",
+])
+def test_a_first_message_with_nothing_of_the_situation_still_gets_a_question(gateway, text):
+    conversation = gateway.post("/api/conversations").json()["id"]
+    reply = gateway.post(f"/api/conversations/{conversation}/messages", json={"text": text}).json()
+    assert reply["state"]["requested_slot"] is not None
+    assert reply["messages"][-1].get("buttons")   # the question, with its answers to choose from
+
+
+def test_the_channels_opening_greets_without_asking_and_a_typed_greeting_then_asks(gateway):
+    conversation = gateway.post("/api/conversations").json()["id"]
+    opening = gateway.post(f"/api/conversations/{conversation}/messages", json={"payload": "/greet"}).json()
+    assert opening["state"]["requested_slot"] is None and "bienvenue" in opening["messages"][0]["text"]
+    typed = gateway.post(f"/api/conversations/{conversation}/messages", json={"text": "bonjour"}).json()
+    assert typed["state"]["requested_slot"] is not None
+    assert not any("bienvenue" in (m.get("text") or "") for m in typed["messages"])   # not twice

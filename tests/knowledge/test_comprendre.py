@@ -114,6 +114,23 @@ def test_the_writers_own_request_stays_theirs_when_a_relative_is_mentioned(lire)
     ("je finis mon bac pro en alternance en juin, je cherche un poste d'électricien",
      {"statut": "apprenti", "besoin": "emploi"}),
     ("il me reste 6 mois de formation et je dois retrouver un patron pour finir", {"besoin": "apprentissage"}),
+    # SMS spellings are read as their words by the cues too
+    ("jcherche un taf pr l'été", {"besoin": "emploi"}),
+    # a state told in the present, parsed as a passive, is not the past
+    ("je suis apprentie en CAP fleuriste", {"statut": "apprenti"}),
+    # a result told in the passé composé is a fact, not a wish
+    ("j'ai obtenu ma RQTH l'an dernier", {"handicap": True}),
+    ("je suis devenue auto-entrepreneuse en mai", {"statut": "independant"}),
+    # « sans que » negates its own clause, not the employer
+    ("puis-je utiliser mon CPF sans que mon employeur le sache ?", {"statut": "salarie"}),
+    ("kiné libérale depuis 2010", {"statut": "independant"}),
+    ("j'ai trois salariés dans ma menuiserie", {"statut": "independant"}),
+    ("je fais les saisons dans les vignes", {"statut": "salarie", "contrat": "cdd"}),
+    ("adjointe administrative au conseil départemental", {"statut": "agent_public"}),
+    ("j'aimerais passer en catégorie B", {"besoin": "evolution"}),
+    ("à 30 ans je voudrais reprendre des études", {"besoin": "retour_formation"}),
+    ("je voudrais m'installer en maraîchage", {"besoin": "creation_entreprise"}),
+    ("qui finance la formation d'un artisan ?", {"besoin": "financement"}),
 ])
 def test_statut_and_besoin_cues(lire, text, expected):
     assert {k: v for k, v in lire(text).items() if k in expected} == expected
@@ -121,9 +138,15 @@ def test_statut_and_besoin_cues(lire, text, expected):
 
 @pytest.mark.parametrize("text, slot", [
     ("mon fils nous annonce qu'il veut arrêter l'info", "besoin"),   # the verb, not a job ad
+    # a dismissal feared or announced is not one
+    ("mon chef parle d'un licenciement économique en fin d'année", "statut_demandeur"),
+    ("je risque d'être licenciée, je préfère anticiper", "statut_demandeur"),
 ])
 def test_words_that_only_look_like_a_cue(lire, text, slot):
-    assert slot not in lire(text)
+    if slot == "statut_demandeur":
+        assert lire(text).get("statut") != "demandeur_emploi"
+    else:
+        assert slot not in lire(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -167,6 +190,19 @@ def test_the_words_behind_a_fact_are_kept():
     ("j'accompagne des patients qui ont fait des tentatives de suicide", False),
     ("l'agence d'intérim me harcèle de textos pour des missions", False),
     ("ma mère va me tuer quand elle saura que j'arrête la fac", False),
+    # concepts rather than sentences: a thought a few words from its verb, the means at hand,
+    # violence done to someone else, a child abused, forced marriage, threats, no roof tonight
+    ("je pense de plus en plus souvent à me tuer", True),
+    ("j'ai envie d'en finir avec les contrats courts", False),
+    ("mon voisin bat ses enfants, on les entend crier", True),
+    ("son oncle la touche quand ils sont seuls", True),
+    ("ma famille veut me marier cet été avec quelqu'un que je connais pas", True),
+    ("il m'a écrit qu'il allait me crever", True),
+    ("on est à la rue avec mon fils depuis hier", True),
+    ("je ne sais pas où dormir ce soir", True),
+    ("mon patron m'a mis dehors, je cherche du travail", False),
+    ("je m'occupe de patients qui ont fait des tentatives de suicide", False),
+    ("il a été victime de harcèlement en 4e mais c'est réglé, il va bien maintenant", False),
 ])
 def test_distress_words(text, distress):
     assert get_lecteur().lire(text).detresse is distress
