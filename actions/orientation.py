@@ -28,6 +28,8 @@ def decrire_lieu(lieu: Dict[str, Any]) -> str:
     text = lieu["nom"] + "".join(f", {d}" for d in details if d)
     if lieu.get("telephone"):
         text += f", tél. {lieu['telephone']}"
+    if lieu.get("horaires"):
+        text += f", horaires : {lieu['horaires']}"
     if lieu.get("site_web"):
         text += f", {lieu['site_web']}"
     return text
@@ -58,6 +60,9 @@ class ActionOrienter(Action):
         result = get_kb().route(profil_from(tracker), inconnus=inconnus_from(tracker))
         if not result["reseaux"]:  # outside the SPRO: say so, never pretend to route
             dispatcher.utter_message(response="utter_hors_champ")
+            nearest = next((l for l in result["lieux"] if l.get("adresse")), None)
+            if nearest:  # the nearest France services, where the commune is known
+                dispatcher.utter_message(response="utter_lieu_hors_champ", lieu=decrire_lieu(nearest))
             return [SlotSet("code_liaison", None)]
         orientation = {k: result[k] for k in ("reseaux", "operateur_cep", "lieux", "raisons", "profil")}
         code = liaisons().save(orientation, canal=canal(tracker), conversation=tracker.sender_id)

@@ -126,6 +126,7 @@ class KnowledgeBase:
         networks = list(decision.reseaux)
         if decision.operateur_cep and decision.operateur_cep not in networks:
             networks.append(decision.operateur_cep)
+        networks += [code for code in decision.lieux if code not in networks]
         if ("commune" not in clean and "departement" not in clean
                 and not {"commune", "departement"} & set(inconnus)
                 and any(code in self._local_networks for code in networks)):

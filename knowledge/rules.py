@@ -14,6 +14,8 @@ the YAML file. What the engine knows is how to read them:
   A rule left with no network that way does not apply: the stage goes on to the next rule.
 - ``exclusif: true`` ends the decision with that rule alone: its networks, no CEP operator (used for
   requests outside the SPRO, where we must not pretend to route).
+- ``lieux: [codes]`` names networks whose nearest places are shown without being a deuxième porte
+  (the France services for a request outside the SPRO).
 
 ``manquant``: for every unknown slot that a condition reads, the engine tries each of its values
 (for ``age``, one value per interval between the thresholds the rules use), keeps the slot when some
@@ -39,7 +41,7 @@ SCENARIOS_PATH = DATA_DIR / "scenarios.yml"
 CEP_TOKEN = "$operateur_cep"
 MODES = ("premiere", "toutes")
 CONDITION_SLOTS = tuple(ENUM_SLOTS) + ("age",)
-RULE_KEYS = {"id", "etape", "si", "reseaux", "operateur_cep", "exclusif", "texte", "source"}
+RULE_KEYS = {"id", "etape", "si", "reseaux", "operateur_cep", "exclusif", "lieux", "texte", "source"}
 # "sources" holds YAML anchors reused by rules; "non_routes" is read by the facade's check
 TOP_KEYS = {"etapes", "manquant", "sources", "regles", "non_routes"}
 
@@ -80,6 +82,7 @@ class Rule:
     reseaux: tuple[str, ...]
     operateur_cep: bool
     exclusif: bool
+    lieux: tuple[str, ...]
     texte: str
     source: str
     _tests: tuple[tuple[str, Callable[[Any], bool]], ...] = field(repr=False, compare=False, default=())
@@ -117,6 +120,11 @@ class Decision:
 
     def raisons(self) -> list[dict[str, str]]:
         return [{"regle": r.id, "texte": r.texte} for r in self.regles]
+
+    @property
+    def lieux(self) -> tuple[str, ...]:
+        """Networks whose places the fired rules show beside the deuxième porte, if any."""
+        return tuple(dict.fromkeys(code for r in self.regles for code in r.lieux))
 
 
 def _compile_condition(slot: str, spec: Any) -> Condition:
@@ -192,6 +200,12 @@ def validate_rules(data: Any, reseaux: Iterable[str] | None = None) -> list[str]
         if raw.get("operateur_cep"):
             if len(targets) != 1 or targets[0] == CEP_TOKEN:
                 problems.append(f"{where} : une règle d'opérateur CEP désigne exactement un réseau")
+        lieux = raw.get("lieux") or []
+        if not isinstance(lieux, list):
+            problems.append(f"{where} : « lieux » doit être une liste")
+            lieux = []
+        problems += [f"{where} : réseau inconnu {code!r} dans « lieux »" for code in lieux
+                     if known is not None and code not in known]
         if not targets and not raw.get("exclusif"):
             problems.append(f"{where} : aucune cible (seule une règle exclusive peut n'orienter vers personne)")
     if problems:
@@ -244,7 +258,8 @@ def parse_rules(data: Mapping[str, Any]) -> "RuleSet":
         conditions = tuple(_compile_condition(slot, spec) for slot, spec in (raw.get("si") or {}).items())
         rule = Rule(id=raw["id"], etape=raw["etape"], conditions=conditions,
                     reseaux=tuple(raw.get("reseaux") or ()), operateur_cep=bool(raw.get("operateur_cep")),
-                    exclusif=bool(raw.get("exclusif")), texte=" ".join(raw["texte"].split()),
+                    exclusif=bool(raw.get("exclusif")), lieux=tuple(raw.get("lieux") or ()),
+                    texte=" ".join(raw["texte"].split()),
                     source=" ".join(raw["source"].split()),
                     _tests=tuple((c.slot, c.predicate()) for c in conditions))
         by_stage[rule.etape].append(rule)

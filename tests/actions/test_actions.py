@@ -160,6 +160,14 @@ def test_outside_the_spro_is_said_kindly_without_a_route(dispatcher, domain, mak
     assert dispatcher.messages[0]["response"] == "utter_hors_champ"
     assert "custom" not in dispatcher.messages[0] or not dispatcher.messages[0]["custom"]
     assert slots_of(events)["code_liaison"] is None
+    assert len(dispatcher.messages) == 1   # no commune: no place to name
+
+
+def test_outside_the_spro_the_nearest_france_services_is_named(dispatcher, domain, make_tracker):
+    run(ActionOrienter(), dispatcher, make_tracker({"besoin": "hors_champ", "commune": "18279"}), domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_hors_champ", "utter_lieu_hors_champ"]
+    assert dispatcher.messages[1]["lieu"].startswith("France services")
+    assert "{lieu}" in domain["responses"]["utter_lieu_hors_champ"][0]["text"]
 
 
 # --- services ----------------------------------------------------------------------------------

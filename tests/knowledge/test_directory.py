@@ -339,6 +339,7 @@ def test_every_network_of_the_domain_has_an_entry():
         "mission-locale", "france-travail", "cap-emploi-reseau-cheops", "apec", "cep-actifs-occupes", "cio",
         "suio", "reseau-information-jeunesse", "cma", "cci", "chambre-agriculture", "transitions-pro",
         "france-vae", "cidff", "cria", "maisons-de-l-emploi", "etoile-info", "employeur-public",
+        "france-services",   # not a deuxième porte: shown for requests outside the SPRO
     }
 
 

@@ -277,9 +277,22 @@ def test_cep_operator_places_follow_the_networks(kb):
     assert [lieu["reseau"] for lieu in result["lieux"]][-1] == "cep-actifs-occupes"
 
 
-def test_no_place_outside_the_spro(kb):
+def test_outside_the_spro_no_route_but_the_nearest_france_services(kb):
     result = kb.route({"besoin": "hors_champ", "commune": "37261"})
-    assert result["lieux"] == [] and result["reseaux"] == [] and result["manquant"] == []
+    assert result["reseaux"] == [] and result["operateur_cep"] is None and result["manquant"] == []
+    assert result["lieux"] and {lieu["reseau"] for lieu in result["lieux"]} == {"france-services"}
+    assert result["lieux"][0]["adresse"] and result["lieux"][0]["telephone"]
+    # without a commune, the commune is what would show one
+    assert kb.route({"besoin": "hors_champ"})["manquant"] == ["commune"]
+
+
+def test_places_a_rule_shows_must_be_known_networks():
+    data = {"etapes": [{"nom": "filtre", "mode": "premiere"}],
+            "regles": [rule("dehors", "filtre", {"besoin": "hors_champ"}, exclusif=True)]}
+    data["regles"][0]["lieux"] = ["nulle-part"]
+    assert any("nulle-part" in p for p in validate_rules(data, {"cidff"}))
+    data["regles"][0]["lieux"] = ["cidff"]
+    assert validate_rules(data, {"cidff"}) == []
 
 
 def test_commune_is_asked_last_only_for_networks_with_places(kb):

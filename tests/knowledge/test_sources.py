@@ -163,9 +163,10 @@ def test_france_services_reader_writes_the_hours_in_osm_form(tmp_path):
     assert got["fs2020:220"]["horaires_accueil"].startswith("Mo 14:00-18:00; Tu-Fr 08:15-12:15,14:00-18:00; Sa ")
 
 
-def test_france_services_are_refused_while_reseaux_yml_does_not_declare_the_network(tmp_path, empty):
+def test_france_services_are_imported_as_their_own_network(tmp_path, empty):
     report = empty.import_file(extract(tmp_path, FS_2020, "166,"))
-    assert report.rejected == [("fs2020:166", "réseau inconnu : 'france-services'")]
+    assert report.rejected == [] and report.added == 1
+    assert records(extract(tmp_path, FS_2020, "166,"))["fs2020:166"]["reseau"] == "france-services"
 
 
 def test_referential_and_agency_readers(tmp_path):
