@@ -51,6 +51,31 @@ def texte_orientation(result: Dict[str, Any], code: str) -> str:
     return "\n".join(lines)
 
 
+def nommer_lieu_hors_champ(dispatcher: CollectingDispatcher, lieux: List[Dict[str, Any]]) -> None:
+    """The nearest place for a request outside the SPRO (a France services), when one with an
+    address is known: the commune was given."""
+    nearest = next((l for l in lieux if l.get("adresse")), None)
+    if nearest:
+        dispatcher.utter_message(response="utter_lieu_hors_champ", lieu=decrire_lieu(nearest))
+
+
+class ActionHorsSujet(Action):
+    """A request outside orientation, training and work: said kindly, the orientation offered
+    (`utter_out_of_scope`), and the nearest France services when the commune is known
+    (« je cherche un logement à Vierzon »)."""
+
+    def name(self) -> Text:
+        return "action_hors_sujet"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        dispatcher.utter_message(response="utter_out_of_scope")
+        commune = tracker.get_slot("commune")
+        if commune:
+            nommer_lieu_hors_champ(dispatcher, get_kb().route({"besoin": "hors_champ", "commune": commune})["lieux"])
+        return []
+
+
 class ActionOrienter(Action):
     def name(self) -> Text:
         return "action_orienter"
@@ -60,9 +85,7 @@ class ActionOrienter(Action):
         result = get_kb().route(profil_from(tracker), inconnus=inconnus_from(tracker))
         if not result["reseaux"]:  # outside the SPRO: say so, never pretend to route
             dispatcher.utter_message(response="utter_hors_champ")
-            nearest = next((l for l in result["lieux"] if l.get("adresse")), None)
-            if nearest:  # the nearest France services, where the commune is known
-                dispatcher.utter_message(response="utter_lieu_hors_champ", lieu=decrire_lieu(nearest))
+            nommer_lieu_hors_champ(dispatcher, result["lieux"])
             return [SlotSet("code_liaison", None)]
         orientation = {k: result[k] for k in ("reseaux", "operateur_cep", "lieux", "raisons", "profil")}
         code = liaisons().save(orientation, canal=canal(tracker), conversation=tracker.sender_id)

@@ -7,7 +7,7 @@ import pytest
 
 from actions.conversation import (ActionAccueillir, ActionDetresse, ActionEnregistrerAvis, ActionFicheInfo,
                                   ActionHumain, ActionIncomprehension)
-from actions.orientation import ActionOrienter, liaisons
+from actions.orientation import ActionHorsSujet, ActionOrienter, liaisons
 from actions.profil import ActionAskCommune, ValidateProfilForm, ValidateSlotMappings
 
 
@@ -161,6 +161,17 @@ def test_outside_the_spro_is_said_kindly_without_a_route(dispatcher, domain, mak
     assert "custom" not in dispatcher.messages[0] or not dispatcher.messages[0]["custom"]
     assert slots_of(events)["code_liaison"] is None
     assert len(dispatcher.messages) == 1   # no commune: no place to name
+
+
+def test_an_out_of_scope_request_names_the_nearest_france_services_once_the_commune_is_known(
+        dispatcher, domain, make_tracker):
+    run(ActionHorsSujet(), dispatcher, make_tracker(text="je cherche un logement", intent="out_of_scope"), domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope"]
+    dispatcher.messages.clear()
+    at_vierzon = make_tracker({"commune": "18279"}, text="je cherche un logement à Vierzon", intent="out_of_scope")
+    run(ActionHorsSujet(), dispatcher, at_vierzon, domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope", "utter_lieu_hors_champ"]
+    assert dispatcher.messages[1]["lieu"].startswith("France services")
 
 
 def test_outside_the_spro_the_nearest_france_services_is_named(dispatcher, domain, make_tracker):
