@@ -222,6 +222,7 @@ class Lecteur:
         tiers = data["tiers"]
         self.personnes = {" ".join(words_of(p)) for p in tiers["personnes"]}
         self.possessifs, self.pronoms, self.soi = set(tiers["possessifs"]), set(tiers["pronoms"]), set(tiers["soi"])
+        self.possessifs_tous = self.possessifs | {"mes", "ses", "ton", "ta", "tes", "votre", "vos", "leur", "leurs"}
         self.pour = {" ".join(words_of(p)) for p in tiers["pour"]}
         age = data["age"]
         self.age_soi = [words_of(p) for p in age["soi"]]
@@ -339,9 +340,13 @@ class Lecteur:
         matches = self.trades(mdoc)
         kinds = {(s, e): self.vocab.strings[k] for k, s, e in matches}
         for span in filter_spans([mdoc[s:e] for _, s, e in matches]):
+            domaine = kinds[(span.start, span.end)] == "domaines"
+            # « mon formateur », « son patron boulanger »: a person of one's life, not one's trade
+            if not domaine and span.start > 0 and mots[span.start - 1].text in self.possessifs_tous:
+                continue
             start, end = mots[span.start].start, mots[span.end - 1].end
             fait = _with_span("metier", text[start:end], text, start, end, span.start, span.end)
-            yield fait.replace(domaine=kinds[(span.start, span.end)] == "domaines")
+            yield fait.replace(domaine=domaine)
 
     def _ages(self, text: str, mots: list[_Mot]) -> Iterator[Fait]:
         from text_to_num import text2num

@@ -161,6 +161,20 @@ def test_a_hedged_yes_no_fact_is_asked_rather_than_kept(lire):
     assert "cadre" not in lire("je suis peut-être cadre, je ne sais pas trop")
 
 
+def test_a_trade_after_a_possessive_is_someone_elses(lire):
+    assert lire("mon formateur m'a dit de changer de patron, je suis apprenti boulanger")["metier"] == "boulanger"
+    assert "metier" not in lire("ma conseillère m'a appelé hier")
+
+
+@pytest.mark.parametrize("text, trade", [
+    ("prof des écoles depuis 10 ans, je voudrais changer", "prof des écoles"),
+    ("juriste en CDI, je cherche à évoluer", "juriste"),
+    ("Mécano depuis 8 ans sans diplôme", "Mécano"),
+])
+def test_office_public_and_health_trades(lire, text, trade):
+    assert lire(text)["metier"] == trade
+
+
 def test_a_trade_field_counts_only_for_an_apprenticeship_or_a_creation(lire):
     assert "metier" not in lire("je suis au chômage et je voudrais travailler dans la santé")
     assert lire("je cherche un apprentissage en boulangerie")["metier"] == "boulangerie"
