@@ -31,8 +31,7 @@ def main(argv: list[str]) -> int:
         return subprocess.run(
             [argv[1], "run", f"{settings.gateway_url}/openapi.json", "--checks", "all",
              "--exclude-checks", "positive_data_acceptance", "--max-examples", str(EXAMPLES),
-             "--generation-deterministic", "--generation-database", "none", "--report-dir", reports,
-             "--no-color"],
+             "--generation-deterministic", "--report-dir", reports, "--no-color"],
             check=False).returncode
 
 
