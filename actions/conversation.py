@@ -178,8 +178,7 @@ class ActionEnregistrerAvis(Action):
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         intent = tracker.latest_message.get("intent", {}).get("name")
         avis = next(tracker.get_latest_entity_values("avis"), None)
-        oriented = any(e.get("event") == "action" and e.get("name") == "action_orienter" for e in tracker.events)
-        if not avis and not oriented:
+        if not avis and not orientation_given(tracker):
             # words taken for an opinion before any orientation was given ("je sais pas si c'est
             # le bon endroit"): nothing to record; ask the most useful question instead
             dispatcher.utter_message(response="utter_incompris_question")

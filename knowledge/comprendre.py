@@ -156,7 +156,7 @@ class Detresse:
 
     def lire(self, text: str) -> tuple[bool, bool]:
         """(words of distress, distress words that only name a field of work or of help)."""
-        folded = " ".join(self.sms.get(word, word) for word in words_of(text))
+        folded = self._plier(text)
         outside = self.hors_danger.sub(" ", folded)
         danger = bool(self.danger.search(outside))
         return danger, not danger and outside != folded
@@ -168,7 +168,11 @@ class Detresse:
         """The sentences of `text` that hold a word of risk (data `detresse_indices`), for the
         classifier to judge one by one; the whole text when it is one sentence."""
         phrases = [p.strip() for p in _SENTENCE_END.split(text) if p.strip()]
-        return [p for p in phrases if self.indices.search(" ".join(self.sms.get(w, w) for w in words_of(p)))]
+        return [p for p in phrases if self.indices.search(self._plier(p))]
+
+    def _plier(self, text: str) -> str:
+        """The folded words, SMS spellings read as their words."""
+        return " ".join(self.sms.get(word, word) for word in words_of(text))
 
 
 @lru_cache(maxsize=1)
@@ -222,7 +226,7 @@ class Lecteur:
         tiers = data["tiers"]
         self.personnes = {" ".join(words_of(p)) for p in tiers["personnes"]}
         self.possessifs, self.pronoms, self.soi = set(tiers["possessifs"]), set(tiers["pronoms"]), set(tiers["soi"])
-        self.possessifs_tous = self.possessifs | {"mes", "ses", "ton", "ta", "tes", "votre", "vos", "leur", "leurs"}
+        self.possessifs_tous = self.possessifs | set(tiers.get("autres_possessifs") or [])
         self.pour = {" ".join(words_of(p)) for p in tiers["pour"]}
         age = data["age"]
         self.age_soi = [words_of(p) for p in age["soi"]]
