@@ -4,7 +4,7 @@ The held-out sets in tests/eval/ (never copied into nlu_data/) hold long, narrat
 first messages, each labelled with the facts it states (`faits`), what the person would answer if
 asked (`reponses`) and the deuxième porte those facts give (`porte`); tests/eval/detresse*.yml
 hold distress and ordinary messages. Every set was written before the reader was tuned on it;
-which sets a tuning read, and which one no tuning has seen (`*_janvier`), is told at `GROUPS`.
+which sets a tuning read, and which one no tuning has seen (`*_fevrier`), is told at `GROUPS`.
 Each figure is also given per group (`group`).
 
 Each first message goes through the real stack (gateway → Rasa → actions), then a scripted
@@ -207,15 +207,18 @@ def first_reply_texts(gateway: httpx.Client, text: str) -> list[str]:
 # The second time (the second session of 2026-12-02), the even half and the `*_inedits` sets were
 # read too. The third time (2026-12-02, fourth session), the `*_decembre` sets, written by someone
 # who read none of the rules, were read, after a fourth set (`*_janvier`) had been written the same
-# way; that fourth set is the text no tuning has seen.
+# way. The fourth time (fifth session), the `*_janvier` sets were read, after a fifth set
+# (`*_fevrier`) had been written the same way; that fifth set is the text no tuning has seen.
 FRESH = ("ine", "dti", "ori")
 THIRD = ("dec", "dtd", "odd")
-NEW = ("jan", "dtj", "odj")
+FOURTH = ("jan", "dtj", "odj")
+NEW = ("fev", "dtf", "off")
 GROUPS = {"lus": "moitié impaire (lue à la 1re mise au point)",
           "pairs": "moitié paire (lue à la 2e mise au point)",
           "inedits": "jeux du 2 décembre (lus à la 2e mise au point)",
           "decembre": "jeu de décembre (lu à la 3e mise au point)",
-          "neufs": "jeu de janvier (jamais lu)"}
+          "janvier": "jeu de janvier (lu à la 4e mise au point)",
+          "neufs": "jeu de février (jamais lu)"}
 
 
 # The details (ids, wrong values) of the set no tuning has read are counted, never listed, so that
@@ -237,6 +240,8 @@ def group(item: dict[str, Any]) -> str:
     prefix, number = item["id"].rsplit("-", 1)
     if prefix in NEW:
         return "neufs"
+    if prefix in FOURTH:
+        return "janvier"
     if prefix in THIRD:
         return "decembre"
     if prefix in FRESH:
@@ -357,12 +362,17 @@ def evaluate_reader() -> list[str]:
 
     lecteur = get_lecteur()
     facts = FactScore()
+    facts_by_group = {g: FactScore() for g in GROUPS}
     for item in load_first_messages():
-        facts.add(item, lecteur.lire(item["texte"]).profil())
+        profil = lecteur.lire(item["texte"]).profil()
+        facts.add(item, profil)
+        facts_by_group[group(item)].add(item, profil)
     sets = load_distress()
     found = [d["id"] for d in sets["detresse"] if lecteur.detresse(d["texte"])]
     alarms = [o["id"] for o in sets["ordinaire"] + load_first_messages() if lecteur.detresse(o["texte"])]
-    out = facts.lines() + [f"Faits faux : {len(facts.wrong)}"]
+    out = facts.lines() + [f"  {GROUPS[g]} : précision {f.precision:.3f}, rappel {f.recall:.3f}"
+                           for g, f in facts_by_group.items()]
+    out += [f"Faits faux : {len(facts.wrong)}"]
     out += [f"  {i}: {slot} = {p!r} (attendu {e!r})" for i, slot, p, e in facts.wrong if shown(i)]
     out.append(f"Détresse : rappel {len(found)} / {len(sets['detresse'])}; fausses alertes {listed(alarms)}")
     out += [f"  {GROUPS[g]} : détresse reconnue {sum(group({'id': i}) == g for i in found)} / "
