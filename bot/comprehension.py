@@ -19,6 +19,10 @@ Precedence between the reader and DIET, slot by slot:
    negated, hedged, wished for, past, or about another person than the one the help is for.
    For age, disability, cadre and trade the reader alone decides (DIET took « 60 heures » for an
    age and a hospital for a disability); a contract counts only for an employee.
+5. Of the communes DIET found, the one said as the home (« j'habite à … ») is kept alone;
+   otherwise one named as a workplace, a school or a place near the home (« au lycée à Blois »,
+   « chez un grossiste à Saran », « à côté de Chartres ») is dropped, so the commune is asked
+   rather than guessed (data `commune` of knowledge/data/comprendre.yml).
 
 Intent, after the entities:
 - words of distress always give `detresse`; `detresse` without them is kept only when the
@@ -48,13 +52,14 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from knowledge.comprendre import BOOLEENS, Lecture, get_lecteur
+from knowledge.comprendre import AILLEURS, BOOLEENS, DOMICILE, Lecture, get_lecteur
 
 NAME = "ProfilExtractor"
 # DIET's entities whose context the reader judges (rule 4), and those the reader alone decides.
 JUDGED = ("statut", "contrat", "besoin")
 READER_ONLY = ("age", "handicap", "cadre", "metier")
 EMPLOYEES = ("salarie", "apprenti", "agent_public")
+COMMUNE = "commune"
 SITUATION_SLOTS = ("statut", "besoin", "contrat", "metier", "handicap", "cadre")
 # What a description of one's situation may have been mistaken for.
 OVERRIDABLE = {"out_of_scope", "nlu_fallback", "greet", "goodbye", "thank", "ask_capabilities",
@@ -103,7 +108,18 @@ def merge_entities(diet: List[Dict[str, Any]], lecture: Lecture, lecteur=None) -
     statuts = [e.get("value") for e in merged if e.get("entity") == "statut"]
     if statuts and not set(statuts) & set(EMPLOYEES):
         merged = [e for e in merged if e.get("entity") != "contrat"]
+    if lecteur is not None and lecture.contexte is not None:
+        merged = home_commune(merged, lecture.contexte[0], lecteur)
     return merged
+
+
+def home_commune(entities: List[Dict[str, Any]], text: str, lecteur) -> List[Dict[str, Any]]:
+    """Rule 5 of the module docstring: of the communes named, the home."""
+    communes = [e for e in entities if e.get("entity") == COMMUNE and "start" in e]
+    lieux = {id(e): lecteur.lieu(text, e["start"]) for e in communes}
+    home = next((e for e in communes if lieux[id(e)] == DOMICILE), None)
+    return [e for e in entities if e.get("entity") != COMMUNE or "start" not in e
+            or (e is home if home is not None else lieux[id(e)] != AILLEURS)]
 
 
 def is_situation(lecture: Lecture) -> bool:

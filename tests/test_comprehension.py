@@ -53,6 +53,23 @@ def test_the_reader_alone_decides_the_age():
     assert "age" not in merged(text, diet(text, "age", "60", "60"))
 
 
+@pytest.mark.parametrize("text, communes, kept", [
+    # the home, said as such, wins over a workplace or a place near it
+    ("j'habite à Ingré mais je bosse chez un grossiste à Saran", ["Ingré", "Saran"], "Ingré"),
+    ("j'habite à Vineuil à côté de Blois", ["Vineuil", "Blois"], "Vineuil"),
+    # a workplace, a school or « near X » alone: the commune is asked, not guessed
+    ("infirmière au CHU de Tours, je voudrais changer", ["Tours"], None),
+    ("je suis au lycée à Vendôme en terminale", ["Vendôme"], None),
+    ("on est à la campagne près de La Châtre", ["La Châtre"], None),
+    # neither: kept (reference situations 2 and 3)
+    ("j'ai 24 ans, je suis en CDD à Tours", ["Tours"], "Tours"),
+    ("je cherche un apprentissage en cuisine vers orleans", ["orleans"], "orleans"),
+])
+def test_of_the_communes_named_the_home(text, communes, kept):
+    found = merged(text, *(diet(text, "commune", c, c) for c in communes))
+    assert found.get("commune") == kept
+
+
 def test_diets_fact_about_another_person_is_set_aside():
     text = "mon fils de 16 ans est en 3e et il ne sait pas quoi faire, moi je suis fonctionnaire"
     assert merged(text, diet(text, "statut", "fonctionnaire", "agent_public"))["statut"] == "scolaire"

@@ -131,6 +131,17 @@ def test_the_writers_own_request_stays_theirs_when_a_relative_is_mentioned(lire)
     ("à 30 ans je voudrais reprendre des études", {"besoin": "retour_formation"}),
     ("je voudrais m'installer en maraîchage", {"besoin": "creation_entreprise"}),
     ("qui finance la formation d'un artisan ?", {"besoin": "financement"}),
+    # fifth tuning (the January set read)
+    ("je recherche un emploi depuis l'été", {"statut": "demandeur_emploi", "besoin": "emploi"}),
+    ("ancien instituteur, retraité de la fonction publique", {"statut": "retraite"}),
+    ("professeure des écoles en maternelle", {"statut": "agent_public"}),
+    ("photographe en micro-entreprise depuis 2019", {"statut": "independant"}),
+    ("je suis en PEC à la ressourcerie", {"statut": "salarie", "contrat": "autre"}),
+    ("elle a tout lâché en seconde pro l'an passé", {"statut": "decrocheur"}),
+    ("est-ce qu'un BTS se prépare par apprentissage ?", {"besoin": "apprentissage"}),
+    ("ni travail ni école depuis juin", {"statut": "sans_activite"}),
+    ("le bilan coûte trop cher pour moi", {"besoin": "financement"}),
+    ("on voudrait créer notre propre agence de voyages", {"besoin": "creation_entreprise"}),
 ])
 def test_statut_and_besoin_cues(lire, text, expected):
     assert {k: v for k, v in lire(text).items() if k in expected} == expected
@@ -147,6 +158,29 @@ def test_words_that_only_look_like_a_cue(lire, text, slot):
         assert lire(text).get("statut") != "demandeur_emploi"
     else:
         assert slot not in lire(text)
+
+
+def test_ones_own_thing_after_a_past_verb_is_still_ones_own(lire):
+    assert lire("j'ai reçu une relance de l'Urssaf pour ma micro-entreprise")["statut"] == "independant"
+    # a verb that ends it
+    assert "statut" not in lire("j'ai fermé ma micro-entreprise l'an dernier")
+
+
+def test_other_people_named_as_a_group_or_a_boy(lire):
+    assert lire("le patron qui prend des apprentis, c'est où ?").get("statut") != "apprenti"
+    profil = lire("je suis vendeuse, notre garçon a 15 ans et il est en 3e")
+    assert profil["statut"] == "scolaire" and profil["age"] == 15
+    # a fear, not a fact
+    assert lire("on ne veut pas qu'il décroche, il est en seconde").get("statut") == "scolaire"
+
+
+@pytest.mark.parametrize("text, age", [
+    ("je viens d'avoir 18 ans", 18),
+    ("j'ai eu 26 ans en mars", 26),
+    ("aujourd'hui à 41 ans je voudrais changer", 41),
+])
+def test_ages_told_as_just_reached(lire, text, age):
+    assert lire(text)["age"] == age
 
 
 @pytest.mark.parametrize("text", [
@@ -217,6 +251,15 @@ def test_the_words_behind_a_fact_are_kept():
     ("mon patron m'a mis dehors, je cherche du travail", False),
     ("je m'occupe de patients qui ont fait des tentatives de suicide", False),
     ("il a été victime de harcèlement en 4e mais c'est réglé, il va bien maintenant", False),
+    # fifth tuning: other words for the same concepts, and their look-alikes
+    ("je suis lasse de vivre, franchement", True),
+    ("tout le monde serait soulagé si je disparaissais", True),
+    ("j'ai pris assez pour ne pas me rater", True),
+    ("mon frère continue à me frapper quand mes parents sortent", True),
+    ("j'ai peur qu'elle fasse une bêtise, elle ne mange plus", True),
+    ("je veux en finir avec la restauration, je cherche autre chose", False),
+    ("je suis harcelée au téléphone par des centres de formation pour mon CPF", False),
+    ("je veux prendre en charge les patients en crise suicidaire, quelle formation ?", False),
 ])
 def test_distress_words(text, distress):
     assert get_lecteur().lire(text).detresse is distress
