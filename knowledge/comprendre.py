@@ -78,6 +78,9 @@ class Lecture:
     # distress words in a professional or helping context only ("référente harcèlement",
     # "formation sur les violences"): no classifier may read distress into them either
     hors_danger: bool = False
+    # a word of risk (data `detresse_indices`: « peur », « vie », « seule »…): without one, no
+    # classifier reads distress into a message the distress words did not flag
+    risque: bool = False
     # a request for help with one's path, said without any fact ("vous pouvez m'aider pour ma
     # situation"): data `demande_aide`
     demande_aide: bool = False
@@ -166,11 +169,15 @@ class Detresse:
     def __call__(self, text: str) -> bool:
         return self.lire(text)[0]
 
+    def risque(self, text: str) -> bool:
+        """A word of risk (data `detresse_indices`) anywhere in `text`."""
+        return bool(self.indices.search(self._plier(text)))
+
     def phrases_a_risque(self, text: str) -> list[str]:
         """The sentences of `text` that hold a word of risk (data `detresse_indices`), for the
         classifier to judge one by one; the whole text when it is one sentence."""
         phrases = [p.strip() for p in _SENTENCE_END.split(text) if p.strip()]
-        return [p for p in phrases if self.indices.search(self._plier(p))]
+        return [p for p in phrases if self.risque(p)]
 
     def _plier(self, text: str) -> str:
         """The folded words, SMS spellings read as their words."""
@@ -258,7 +265,7 @@ class Lecteur:
         mots = self._mots(text, doc)
         if not mots:
             detresse, hors_danger = self.detresse.lire(text)
-            return Lecture(faits=[], detresse=detresse, hors_danger=hors_danger)
+            return Lecture(faits=[], detresse=detresse, hors_danger=hors_danger, risque=self.detresse.risque(text))
         mdoc = self._words_doc(mots)
         excluded: list[tuple[int, int]] = []  # word spans of the `exclusions` phrases
         candidats = list(self._cue_facts(text, mots, mdoc, excluded)) + list(self._ages(text, mots)) \
@@ -275,7 +282,7 @@ class Lecteur:
         faits, ecartes = self._resoudre(candidats, pour_tiers)
         detresse, hors_danger = self.detresse.lire(text)
         return Lecture(faits=faits, ecartes=ecartes, pour_un_tiers=pour_tiers, detresse=detresse,
-                       hors_danger=hors_danger, demande_aide=bool(self.demande_aide.search(words(text))),
+                       hors_danger=hors_danger, risque=self.detresse.risque(text), demande_aide=bool(self.demande_aide.search(words(text))),
                        contexte=(text, mots, aides, tiers_nommes, excluded))
 
     def juger(self, lecture: Lecture, slot: str, value: Any, start: int, end: int) -> str | None:

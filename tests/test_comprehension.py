@@ -96,6 +96,10 @@ def test_a_contract_counts_only_for_an_employee():
      "informer"),
     ("je suis référente harcèlement et mon chef me harcèle", {"name": "detresse", "confidence": 0.99},
      "detresse"),
+    # the classifier alone, however sure, needs a word of risk somewhere in the message
+    ("je suis au collège", {"name": "detresse", "confidence": 0.99}, "informer"),
+    ("je vis chez mes parents", {"name": "detresse", "confidence": 0.99}, "greet"),
+    ("je suis au collège et j'ai peur de rentrer chez moi", {"name": "detresse", "confidence": 0.99}, "detresse"),
 ])
 def test_intent_decisions(text, intent, expected):
     ranking = [intent, {"name": "greet", "confidence": 0.2}]
