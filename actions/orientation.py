@@ -45,7 +45,7 @@ def texte_orientation(result: Dict[str, Any], code: str) -> str:
     lines += lignes_portes(result)
     lines.append("Pourquoi : " + " ".join(r["texte"] for r in result["raisons"]))
     if result["lieux"]:
-        lines.append("Où vous adresser : " + " ; ".join(decrire_lieu(l) for l in result["lieux"]) + ".")
+        lines.append("Où vous adresser : " + " ; ".join(decrire_lieu(lieu) for lieu in result["lieux"]) + ".")
     lines.append(f"Votre code de liaison : {code}. Donnez-le à la structure ou à Etoile Info "
                  "(0 800 222 100) : vous n'aurez pas à tout réexpliquer.")
     return "\n".join(lines)
@@ -54,7 +54,7 @@ def texte_orientation(result: Dict[str, Any], code: str) -> str:
 def nommer_lieu_hors_champ(dispatcher: CollectingDispatcher, lieux: List[Dict[str, Any]]) -> None:
     """The nearest place for a request outside the SPRO (a France services), when one with an
     address is known: the commune was given."""
-    nearest = next((l for l in lieux if l.get("adresse")), None)
+    nearest = next((lieu for lieu in lieux if lieu.get("adresse")), None)
     if nearest:
         dispatcher.utter_message(response="utter_lieu_hors_champ", lieu=decrire_lieu(nearest))
 

@@ -17,14 +17,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
+import os
+import random
 import statistics
 import tempfile
 import time
 from pathlib import Path
-
-import json
-import os
-import random
 
 import httpx
 import websockets

@@ -21,8 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from knowledge import KnowledgeBase  # noqa: E402
-from knowledge.profile import (AGE_MAX, AGE_MIN, BESOINS, CONTRATS, DEPARTEMENT_VALUES, SECTEURS,  # noqa: E402
-                               STATUTS)
+from knowledge.profile import AGE_MAX, AGE_MIN, BESOINS, CONTRATS, DEPARTEMENT_VALUES, SECTEURS, STATUTS  # noqa: E402
 
 
 def random_profiles(kb: KnowledgeBase, count: int, seed: int) -> list[dict]:

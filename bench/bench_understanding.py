@@ -275,7 +275,7 @@ class Report:
         return self.distress_found / max(1, self.distress_total)
 
     def lines(self) -> list[str]:
-        out = ["Faits compris au premier message :"] + ["  " + l for l in self.facts.lines()]
+        out = ["Faits compris au premier message :"] + ["  " + line for line in self.facts.lines()]
         out += [f"  {GROUPS[g]} : précision {f.precision:.3f}, rappel {f.recall:.3f}"
                 for g, f in self.facts_by_group.items()]
         out.append(f"Faits faux : {len(self.facts.wrong)}")
@@ -292,7 +292,8 @@ class Report:
         out.append(f"Détresse : rappel {self.distress_found} / {self.distress_total} = {self.distress_recall:.3f} "
                    f"(dont message d'urgence complet {self.distress_full}); "
                    f"fausses alertes {len(self.false_alarms)} / {self.ordinary_total}  {listed(self.false_alarms)}")
-        out.append(f"  ligne du 3114 seule montrée à {len(self.lines_shown)} messages ordinaires  {listed(self.lines_shown)}")
+        out.append(f"  ligne du 3114 seule montrée à {len(self.lines_shown)} messages ordinaires  "
+                   f"{listed(self.lines_shown)}")
         return out
 
 

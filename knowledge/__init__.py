@@ -21,12 +21,26 @@ from typing import Any, Iterable, Mapping
 import yaml
 
 from knowledge.communes import DEPARTEMENTS, Communes, load_communes
-from knowledge.directory import Directory, ImportReport
 from knowledge.comprendre import check_data as check_comprendre
-from knowledge.profile import (Lexicon, ProfileError, check_lexicon, check_slot_names, load_lexicon,
-                               normalize_text, validate_profile)
-from knowledge.rules import (CEP_TOKEN, RuleSet, load_rules, load_rules_data, load_scenarios,
-                             scenario_failures, validate_rules)
+from knowledge.directory import Directory, ImportReport
+from knowledge.profile import (
+    Lexicon,
+    ProfileError,
+    check_lexicon,
+    check_slot_names,
+    load_lexicon,
+    normalize_text,
+    validate_profile,
+)
+from knowledge.rules import (
+    CEP_TOKEN,
+    RuleSet,
+    load_rules,
+    load_rules_data,
+    load_scenarios,
+    scenario_failures,
+    validate_rules,
+)
 
 __all__ = ["KnowledgeBase", "ProfileError", "get_kb"]
 
@@ -149,7 +163,7 @@ class KnowledgeBase:
         kept = [[] for _ in per_network]
         budget = LIEUX_MAX
         for rank in range(LIEUX_PAR_RESEAU):
-            for places, keep in zip(per_network, kept):
+            for places, keep in zip(per_network, kept, strict=True):
                 if budget and rank < len(places):
                     keep.append(places[rank])
                     budget -= 1

@@ -282,7 +282,8 @@ class Lecteur:
         faits, ecartes = self._resoudre(candidats, pour_tiers)
         detresse, hors_danger = self.detresse.lire(text)
         return Lecture(faits=faits, ecartes=ecartes, pour_un_tiers=pour_tiers, detresse=detresse,
-                       hors_danger=hors_danger, risque=self.detresse.risque(text), demande_aide=bool(self.demande_aide.search(words(text))),
+                       hors_danger=hors_danger, risque=self.detresse.risque(text),
+                       demande_aide=bool(self.demande_aide.search(words(text))),
                        contexte=(text, mots, aides, tiers_nommes, excluded))
 
     def juger(self, lecture: Lecture, slot: str, value: Any, start: int, end: int) -> str | None:
@@ -549,7 +550,7 @@ class Lecteur:
         return True
 
     def _hesite(self, fait: "_Candidat", mots: list[_Mot], aides) -> bool:
-        for label, s, e in aides:
+        for label, _s, e in aides:
             if label == "hesitation" and e <= fait.w_start and fait.w_start - e <= 5 \
                     and not _boundary_between(mots, e, fait.w_start):
                 return True
@@ -566,7 +567,7 @@ class Lecteur:
                 return True
             if "Cnd" in node.morph.get("Mood") or "Fut" in node.morph.get("Tense"):
                 return True
-        for label, s, e in aides:
+        for label, _s, e in aides:
             if label == "projet" and e <= fait.w_start and fait.w_start - e <= 3:
                 return True
         return False

@@ -32,7 +32,6 @@ from sqlalchemy.exc import IntegrityError
 from knowledge import sources
 from knowledge.communes import DEPARTEMENTS, Commune, Communes, distance_km, load_communes
 from knowledge.horaires import en_clair
-from knowledge.texte import fold
 from knowledge.models import (
     COORDS_COMMUNE,
     COORDS_NAME,
@@ -43,6 +42,7 @@ from knowledge.models import (
     make_engine,
     make_session_factory,
 )
+from knowledge.texte import fold
 
 log = logging.getLogger(__name__)
 
@@ -492,7 +492,8 @@ class Directory:
         order = list(self._specs)
         out.sort(key=lambda r: (order.index(r["reseau"]) if r["reseau"] in order else len(order),
                                 r["departement"] or (self._communes.get(r["code_insee"]).departement
-                                                     if r["code_insee"] and self._communes.get(r["code_insee"]) else ""),
+                                                     if r["code_insee"] and self._communes.get(r["code_insee"])
+                                                     else ""),
                                 fold(r["nom"]), r["id"]))
         return out
 
@@ -972,7 +973,8 @@ class Directory:
             if departement is None and origin == COORDS_SOURCE:
                 nearest = self._communes.nearest(latitude, longitude)
                 if nearest is None:
-                    raise _Rejected(f"coordonnées hors de Centre-Val de Loire : latitude {latitude}, longitude {longitude}")
+                    raise _Rejected(f"coordonnées hors de Centre-Val de Loire : latitude {latitude}, "
+                                    f"longitude {longitude}")
                 departement = nearest.departement
         return {
             "commune": commune.nom if commune else commune_name,

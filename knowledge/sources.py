@@ -161,7 +161,7 @@ def read_dila(rows: list[dict]) -> Iterator[Record]:
         notes = _v(row, "notes") or ""
         pieces = DILA_CHAMP.split(notes)
         # ['', 'Adresse', '…, 18000, Bourges |', 'Tél', '02 … |', 'Fax', '']
-        for name, value in zip(pieces[1::2], pieces[2::2]):
+        for name, value in zip(pieces[1::2], pieces[2::2], strict=True):
             champs[name] = value.strip().rstrip("|").strip()
         adresse = DILA_ADRESSE.match(champs.get("Adresse", ""))
         if not adresse:

@@ -84,13 +84,13 @@ class _Wkb:
 def _ring_centroid(ring: list[tuple[float, float]]) -> tuple[float, float, float]:
     """Area-weighted centroid (shoelace formula) in degrees: good enough at commune scale."""
     area2 = cx = cy = 0.0
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:]):
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
         cross = x0 * y1 - x1 * y0
         area2 += cross
         cx += (x0 + x1) * cross
         cy += (y0 + y1) * cross
     if area2 == 0:
-        xs, ys = zip(*ring)
+        xs, ys = zip(*ring, strict=True)
         return sum(xs) / len(xs), sum(ys) / len(ys), 0.0
     return cx / (3 * area2), cy / (3 * area2), abs(area2) / 2
 
@@ -98,7 +98,7 @@ def _ring_centroid(ring: list[tuple[float, float]]) -> tuple[float, float, float
 def _inside(x: float, y: float, ring: list[tuple[float, float]]) -> bool:
     """Ray casting: is the point inside the ring?"""
     inside = False
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:]):
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
         if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
             inside = not inside
     return inside

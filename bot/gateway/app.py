@@ -7,29 +7,28 @@ import json
 import logging
 import re
 from contextlib import asynccontextmanager
-from typing import Any, Optional
 from pathlib import Path
+from typing import Any, Optional
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request, Response, WebSocket, WebSocketDisconnect
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, StrictStr
 from starlette.concurrency import run_in_threadpool
-from swagger_ui_bundle import swagger_ui_path
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from swagger_ui_bundle import swagger_ui_path
 
 from bot.console import app as console
 from bot.gateway import telegram
-from bot.gateway.client import (ConversationClient, RasaUnavailable, UnknownConversation,
-                                fallback_text)
+from bot.gateway.client import ConversationClient, RasaUnavailable, UnknownConversation, fallback_text
 from bot.gateway.limits import TOO_LARGE, BodyLimit, RateLimiter, TooManyMessages
 from bot.gateway.payload import BadPayload, clean_payload
-from knowledge.directory import load_reseaux
 from bot.settings import ROOT, Settings, get_settings
+from knowledge.directory import load_reseaux
 
 log = logging.getLogger("spro.gateway")
 _CONVERSATION_PATH = re.compile(r"(/api/conversations/)[^/?\s\"]+")

@@ -11,8 +11,8 @@ import logging
 import secrets
 from collections import OrderedDict
 from contextlib import asynccontextmanager
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import httpx
@@ -23,12 +23,13 @@ from bot.gateway.masking import mask
 from bot.gateway.payload import clean_payload
 from bot.gateway.relay import LIVE, OpeningHours, Relay
 from bot.gateway.safety import needs_safety_net, possible_distress_reply, reads_distress, sentences_to_judge
+from bot.gateway.store import ConversationStore, TrackerStore
+from bot.passerelle import HEADER as PASSERELLE_HEADER
+from bot.passerelle import WEBHOOK
+from bot.settings import Settings
 from knowledge.directory import load_reseaux
 from knowledge.liaison import LiaisonStore
 from knowledge.profile import SLOTS as PROFILE_SLOTS  # the only slots a channel ever sees
-from bot.gateway.store import ConversationStore, TrackerStore
-from bot.passerelle import HEADER as PASSERELLE_HEADER, WEBHOOK
-from bot.settings import Settings
 
 log = logging.getLogger("spro.gateway")
 

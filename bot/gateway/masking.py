@@ -64,7 +64,8 @@ _NAME_LABEL = re.compile(
     rf"\s*[:,.!]?)\s+({_WORD}(?:\s+{_PARTICLE}{_WORD}){{0,3}})", re.UNICODE)
 # "je suis Marcel Probenom", "c'est pour mon fils Enzo": a capitalised word that is no ordinary word.
 _NAME_JE_SUIS = re.compile(
-    rf"(?i:\b(je suis|(?:salut|bonjour|bonsoir|coucou|cc|slt|bjr)\s*,?\s+c(?:['’]est)?|(?:mon|ma|notre)\s+(?:fils|fille|enfant|fr[eè]re|s[oœ]ur|mari|femme|[ée]poux|[ée]pouse|"
+    rf"(?i:\b(je suis|(?:salut|bonjour|bonsoir|coucou|cc|slt|bjr)\s*,?\s+c(?:['’]est)?|"
+    rf"(?:mon|ma|notre)\s+(?:fils|fille|enfant|fr[eè]re|s[oœ]ur|mari|femme|[ée]poux|[ée]pouse|"
     rf"conjoint|conjointe|compagnon|compagne|neveu|ni[eè]ce|ami|amie|copain|copine|coll[eè]gue|petit-fils|petite-fille)))"
     rf"\s+({_WORD}(?:\s+{_PARTICLE}{_WORD}){{0,3}})", re.UNICODE)
 # "Chloé Martin, 19 ans, …": a first and last name opening the message, before a comma or an age.
@@ -100,8 +101,8 @@ COMMON_WORDS = frozenset(words(w) for w in NOT_NAMES)
 @lru_cache(maxsize=1)
 def _known_words() -> frozenset[str]:
     """Trade names and town names are not people's names ("je suis Boulanger", "c'est Tours")."""
-    from knowledge.profile import load_lexicon
     from knowledge.communes import load_communes
+    from knowledge.profile import load_lexicon
 
     names = {words(form) for entry in load_lexicon().entries for form in entry.forms}
     names |= {words(c.nom) for c in load_communes().all()}  # whole names: Saint-Marcel is a town, not Marcel
@@ -155,7 +156,8 @@ def mask(text: str) -> Masked:
         group = 1 if pattern.groups else 0
 
         def _hide(m: re.Match[str], kind=kind, group=group) -> str:
-            return m.group(0)[:m.start(group) - m.start(0)] + PLACEHOLDERS[kind] + m.group(0)[m.end(group) - m.start(0):]
+            return (m.group(0)[:m.start(group) - m.start(0)] + PLACEHOLDERS[kind]
+                    + m.group(0)[m.end(group) - m.start(0):])
 
         text, n = pattern.subn(_hide, text)
         if n:

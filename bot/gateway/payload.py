@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+
 from bot.gateway.masking import mask
 from knowledge.profile import SLOTS, ProfileError, validate_profile
 

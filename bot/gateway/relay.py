@@ -76,8 +76,8 @@ class OpeningHours:
         def hm(t: dt.time) -> str:
             return "24 h" if t == dt.time.max else f"{t.hour} h" + (f" {t.minute:02d}" if t.minute else "")
         return " ; ".join(
-            (f"du {DAYS[f - 1]} au {DAYS[l - 1]}" if f != l else f"le {DAYS[f - 1]}")
-            + f" de {hm(s)} à {hm(e)}" for f, l, s, e in self.slots)
+            (f"du {DAYS[first - 1]} au {DAYS[last - 1]}" if first != last else f"le {DAYS[first - 1]}")
+            + f" de {hm(s)} à {hm(e)}" for first, last, s, e in self.slots)
 
 
 class Relay:

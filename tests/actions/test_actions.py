@@ -5,8 +5,14 @@ import asyncio
 
 import pytest
 
-from actions.conversation import (ActionAccueillir, ActionDetresse, ActionEnregistrerAvis, ActionFicheInfo,
-                                  ActionHumain, ActionIncomprehension)
+from actions.conversation import (
+    ActionAccueillir,
+    ActionDetresse,
+    ActionEnregistrerAvis,
+    ActionFicheInfo,
+    ActionHumain,
+    ActionIncomprehension,
+)
 from actions.orientation import ActionHorsSujet, ActionOrienter, liaisons
 from actions.profil import ActionAskCommune, ValidateProfilForm, ValidateSlotMappings
 
@@ -243,7 +249,8 @@ def test_a_typed_greeting_gets_the_welcome_once_then_the_first_question(dispatch
 
 def test_asking_for_a_person_gives_the_number_and_before_any_orientation_the_first_question(
         dispatcher, domain, make_tracker):
-    events = run(ActionHumain(), dispatcher, make_tracker(text="je voudrais parler à quelqu'un", intent="demander_humain"), domain)
+    events = run(ActionHumain(), dispatcher,
+                 make_tracker(text="je voudrais parler à quelqu'un", intent="demander_humain"), domain)
     assert [m["response"] for m in dispatcher.messages] == ["utter_humain", "utter_en_attendant"]
     assert all(m["response"] in domain["responses"] for m in dispatcher.messages)
     assert starts_the_questions(events)

@@ -98,7 +98,8 @@ def test_wrong_password_then_lock_out(client):
 def test_unknown_login_gets_the_same_answer_as_a_wrong_password(client):
     unknown, wrong = sign_in(client, login="inconnu"), sign_in(client, password="faux mot de passe!")
     assert unknown.status_code == wrong.status_code == 401
-    assert "Identifiant ou mot de passe incorrect." in unknown.text and "Identifiant ou mot de passe incorrect." in wrong.text
+    assert ("Identifiant ou mot de passe incorrect." in unknown.text
+            and "Identifiant ou mot de passe incorrect." in wrong.text)
 
 
 def test_a_sign_in_flood_is_refused_before_any_password_is_hashed(client):

@@ -17,7 +17,7 @@ def test_reference_1_parent_just_laid_off_goes_to_france_travail(gateway):
     assert orientation["reseaux"][0] == "france-travail"
     assert orientation["operateur_cep"] == "france-travail"
     assert orientation["profil"]["statut"] == "demandeur_emploi"
-    assert all(l["departement"] in ("18", None) for l in orientation["lieux"])
+    assert all(lieu["departement"] in ("18", None) for lieu in orientation["lieux"])
     assert "age" not in asked and "statut" not in asked
 
 
@@ -43,7 +43,8 @@ def test_reference_3_young_employee_whose_cdd_ends(gateway):
 
 def test_reference_4_young_decrocheur_goes_to_the_cio(gateway):
     message, asked, _ = converse(
-        gateway, "jai 17 ans g arreté le lycée l'an dernier et depuis je fais rien, je voudrais reprendre une formation",
+        gateway,
+        "jai 17 ans g arreté le lycée l'an dernier et depuis je fais rien, je voudrais reprendre une formation",
         {"commune": "Châteauroux"})
     orientation = message["custom"]["orientation"]
     assert orientation["reseaux"][:2] == ["cio", "mission-locale"]

@@ -184,7 +184,8 @@ def test_personal_data_reaches_neither_the_tracker_nor_any_log(stack, app_with, 
     with sqlite3.connect(stack.settings.data_dir / "tracker.db") as db:
         stored = " ".join(r[0] for r in db.execute("SELECT data FROM events WHERE sender_id = ?",
                                                     (conversation,)))
-    logs = caplog.text + " ".join(p.read_text(errors="replace") for p in (stack.settings.data_dir / "logs").glob("*.log"))
+    logs = caplog.text + " ".join(p.read_text(errors="replace")
+                                  for p in (stack.settings.data_dir / "logs").glob("*.log"))
     assert "[courriel masqu" in stored  # JSON-escaped accents
     for secret in SECRETS.values():
         assert secret not in stored and secret not in logs

@@ -147,7 +147,8 @@ def test_lieux_dicts_have_exactly_the_contract_keys(seeded, communes):
     tours = communes.resolve("Tours").resolved
     assert all(set(p) == keys for p in seeded.lieux("cio", tours) + seeded.lieux("france-vae", tours))
     # "horaires" only where a source gives opening hours (BIJ 37 and Cap emploi 37 in the seed).
-    shown = seeded.lieux("reseau-information-jeunesse", tours, limit=10) + seeded.lieux("cap-emploi-reseau-cheops", tours)
+    shown = (seeded.lieux("reseau-information-jeunesse", tours, limit=10)
+             + seeded.lieux("cap-emploi-reseau-cheops", tours))
     with_hours = [p for p in shown if "horaires" in p]
     assert {p["nom"] for p in with_hours} >= {"Bureau Information Jeunesse d'Indre-et-Loire (BIJ 37)"}
     assert all(set(p) == keys | {"horaires"} and p["horaires"] for p in with_hours)
@@ -182,7 +183,8 @@ def test_network_without_place_in_the_departement_gives_its_own_service(fresh, s
     cap = seeded.lieux("cap-emploi-reseau-cheops", chateauroux)
     assert len(cap) == 1
     entry = cap[0]
-    assert entry["id"] == "reseau:cap-emploi-reseau-cheops" and entry["nom"] == seeded.reseau("cap-emploi-reseau-cheops").nom
+    assert entry["id"] == "reseau:cap-emploi-reseau-cheops"
+    assert entry["nom"] == seeded.reseau("cap-emploi-reseau-cheops").nom
     assert entry["adresse"] is None and entry["commune"] is None and entry["distance_km"] is None
     assert entry["site_web"] == seeded.reseau("cap-emploi-reseau-cheops").site_web
     # Indre-et-Loire has a Cap emploi place: it is shown there instead of the network entry.

@@ -4,8 +4,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge import ProfileError
-from knowledge.profile import (SLOTS, check_lexicon, load_lexicon, normalize_text, parse_lexicon,
-                               validate_profile)
+from knowledge.profile import SLOTS, check_lexicon, load_lexicon, normalize_text, parse_lexicon, validate_profile
 
 
 @pytest.fixture(scope="module")

@@ -63,11 +63,13 @@ def test_first_match_stage_keeps_the_first_rule(small):
 
 def test_unknown_slot_never_matches_so_later_rule_applies(small):
     # age unknown: cep-jeune cannot apply, the general job-seeker rule does
-    assert outcome(small, {"statut": "demandeur_emploi", "besoin": "emploi"})[:2] == (["france-travail"], "france-travail")
+    assert outcome(small, {"statut": "demandeur_emploi", "besoin": "emploi"})[:2] == (
+        ["france-travail"], "france-travail")
 
 
 def test_operator_token_is_resolved_and_dropped_when_none(small):
-    assert outcome(small, {"statut": "demandeur_emploi", "age": 40, "besoin": "vae"})[0] == ["france-vae", "france-travail"]
+    assert outcome(small, {"statut": "demandeur_emploi", "age": 40, "besoin": "vae"})[0] == [
+        "france-vae", "france-travail"]
     assert outcome(small, {"besoin": "vae"})[0] == ["france-vae"]
 
 
@@ -92,7 +94,8 @@ def test_exclusive_rule_ends_the_decision(small):
 
 
 def test_reasons_follow_the_order_of_the_networks(small):
-    decision = small.decide({"besoin": "apprentissage", "secteur": "artisanat", "age": 19, "statut": "demandeur_emploi"})
+    decision = small.decide(
+        {"besoin": "apprentissage", "secteur": "artisanat", "age": 19, "statut": "demandeur_emploi"})
     assert list(decision.reseaux) == ["cma", "mission-locale"]
     assert [r["regle"] for r in decision.raisons()] == ["app-art", "cep-jeune", "alt-jeune"]
     assert decision.raisons()[0]["texte"] == "Texte app-art."

@@ -102,7 +102,8 @@ def test_dila_reader_reads_the_notes_field_and_the_defects(tmp_path):
     assert (cio["reseau"], cio["adresse"], cio["code_postal"], cio["commune"], cio["telephone"]) == \
         ("cio", "1 A rue Charles-VII", "18000", "Bourges", "02 38 83 49 13")
     assert cio["courriel"] == "ce.ciobourges@ac-orleans-tours.fr" and cio["date_maj"] == "2019-10-22"
-    assert cio["source"].startswith("okfnfr/dada-france-authorities@6811933f") and cio["source"].endswith("[dila:cio-18033-01]")
+    assert cio["source"].startswith("okfnfr/dada-france-authorities@6811933f")
+    assert cio["source"].endswith("[dila:cio-18033-01]")
     # The id's « 41018-01 » is no part of the name.
     assert got["dila:cij-41018-01"]["nom"] == "Bureau information jeunesse - Blois"
     assert got["dila:cij-41018-01"]["reseau"] == "reseau-information-jeunesse"
@@ -154,7 +155,8 @@ def test_france_services_reader_writes_the_hours_in_osm_form(tmp_path):
     # A no-break space in « 8:00\xa0- 10:00 »; a labelled span becomes an OSM comment.
     assert la_loupe["horaires_accueil"] == (
         'Mo-Th 08:00-12:15; Fr 08:00-10:00, Mo,Th 13:30-16:00 "Sur RDV ou autonomie postes informatiques"')
-    assert (la_loupe["code_insee"], la_loupe["latitude"], la_loupe["telephone"]) == ("28214", "48.47335", "02 37 81 38 93")
+    assert (la_loupe["code_insee"], la_loupe["latitude"], la_loupe["telephone"]) == (
+        "28214", "48.47335", "02 37 81 38 93")
     # « 14:00 - 17-00 »: no guess, no hours at all, and said.
     assert got["fs2020:118"]["horaires_accueil"] is None
     assert "17-00" in got["fs2020:118"]["_remarques"][0]

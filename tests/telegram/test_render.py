@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
-from bot.gateway.telegram.render import (CALLBACK_DATA_LIMIT, TELEGRAM_LIMIT, callback_data,
-                                         format_orientation, orientation_keyboard, render,
-                                         split_message)
+from bot.gateway.telegram.render import (
+    CALLBACK_DATA_LIMIT,
+    TELEGRAM_LIMIT,
+    callback_data,
+    format_orientation,
+    orientation_keyboard,
+    render,
+    split_message,
+)
 from knowledge.directory import load_reseaux
 
 ORIENTATION = {

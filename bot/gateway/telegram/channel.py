@@ -19,11 +19,9 @@ from starlette.concurrency import run_in_threadpool
 from telegram import Chat, ReplyKeyboardRemove, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
-from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, ContextTypes,
-                          MessageHandler, filters)
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot.gateway.client import (ConversationClient, UnknownConversation, fallback_text,
-                                wants_forgetting)
+from bot.gateway.client import ConversationClient, UnknownConversation, fallback_text, wants_forgetting
 from bot.gateway.limits import TooManyMessages
 from bot.gateway.payload import BadPayload
 from bot.gateway.store import TelegramChatStore

@@ -11,8 +11,7 @@ import logging
 from functools import lru_cache
 from typing import Any, Optional, Union
 
-from telegram import (InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
-                      ReplyKeyboardMarkup)
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from knowledge.communes import DEPARTEMENTS, load_communes
 from knowledge.directory import load_reseaux
