@@ -14,12 +14,12 @@ export TF_INTER_OP_PARALLELISM_THREADS ?= 1
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHON
 
-.PHONY: run test train install validate test-stories test-py test-api test-nlu test-nlu-cv clean
+.PHONY: run test train install lint check validate test-stories test-py test-api test-nlu test-nlu-cv clean
 
 run: $(MODEL)
 	$(PY) -m bot.run
 
-test: $(MODEL) validate test-stories test-py test-api test-nlu
+test: lint $(MODEL) validate test-stories test-py test-api test-nlu
 
 install: $(STAMP)
 
@@ -32,6 +32,15 @@ $(MODEL): $(TRAIN_INPUTS) | $(STAMP)
 	$(RASA) train --config config.yml --domain bot/domain --data nlu_data bot/data \
 	  --out models --fixed-model-name spro
 	@touch $@
+
+# The lint (ruff, configured in pyproject.toml).
+lint: | $(STAMP)
+	$(PY) -m ruff check .
+
+# The lint and the tests that need no trained model nor running stack: quick, no training.
+check: | $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m pytest -m "not stack" -q
 
 validate: | $(STAMP)
 	$(PY) scripts/validate_data.py
