@@ -9,24 +9,24 @@ from bench.bench_understanding import evaluate
 
 pytestmark = pytest.mark.stack
 
-# Measured on 2026-12-02 (fourth session) with this commit's model (python -m
-# bench.bench_understanding), on the 460 first messages and the 190 distress / 202 ordinary
-# messages: precision 0.896, recall 0.817, routing 0.939, 3 dead ends, distress recall 0.968 (182
-# with the full emergency message, 2 more with the safety net's one line), 20 false alarms out of
-# 662 ordinary messages, and the one line shown to 21 of them. On the set no tuning has read
-# (`*_janvier`): precision 0.834, recall 0.789, routing 71/80, distress 34/40, 5 false alarms.
-# The reader's share of distress (173/190) does not vary with the draw; the classifier's does: a
-# retraining after a lexicon edit moved its false alarms from 12 to 20 of 662. The floors leave a
-# margin for that. The targets (precision 0.97, recall 0.85, routing 0.95, no dead end, distress
-# recall 1 with no false alarm) are not reached: raise these as the understanding improves.
+# Measured on 2026-12-07 (fifth session) with this commit's model (python -m
+# bench.bench_understanding), on the 540 first messages and the 230 distress / 242 ordinary
+# messages: precision 0.927, recall 0.834, routing 517/540 = 0.957, no dead end, distress recall
+# 225/230 = 0.978 (221 with the full emergency message), 14 false alarms out of 782 ordinary
+# messages, the one line shown to 25 of them. On the set no tuning has read (`*_fevrier`):
+# precision 0.903, recall 0.819, routing 77/80, distress 36/40, 6 false alarms of 120.
+# The reader's share does not vary with the draw; the classifier's does (an earlier retraining
+# moved its false alarms from 12 to 20): the floors leave a margin for that. The targets
+# (precision 0.97, recall 0.85, routing 0.95, no dead end, distress recall 1 with no false alarm)
+# are not all reached: raise these as the understanding improves.
 FLOORS = {
-    "precision": 0.87,
-    "recall": 0.77,
-    "routing": 0.91,
-    "distress_recall": 0.90,
+    "precision": 0.90,
+    "recall": 0.80,
+    "routing": 0.93,
+    "distress_recall": 0.94,
 }
-MAX_DEAD_ENDS = 5
-MAX_FALSE_ALARMS = 26
+MAX_DEAD_ENDS = 3
+MAX_FALSE_ALARMS = 22
 MAX_LINES_SHOWN = 35  # ordinary messages given the safety net's one line with the 3114
 
 
