@@ -35,7 +35,7 @@ def decrire_lieu(lieu: Dict[str, Any]) -> str:
     return text
 
 
-def texte_orientation(result: Dict[str, Any], code: str) -> str:
+def texte_orientation(result: Dict[str, Any], code: str, etoile_telephone: str | None) -> str:
     kb = get_kb()
     commune = kb.communes.get(result["profil"]["commune"]) if result["profil"].get("commune") else None
     lines = []
@@ -46,8 +46,9 @@ def texte_orientation(result: Dict[str, Any], code: str) -> str:
     lines.append("Pourquoi : " + " ".join(r["texte"] for r in result["raisons"]))
     if result["lieux"]:
         lines.append("Où vous adresser : " + " ; ".join(decrire_lieu(lieu) for lieu in result["lieux"]) + ".")
-    lines.append(f"Votre code de liaison : {code}. Donnez-le à la structure ou à Etoile Info "
-                 "(0 800 222 100) : vous n'aurez pas à tout réexpliquer.")
+    etoile = f"Etoile Info ({etoile_telephone})" if etoile_telephone else "Etoile Info"
+    lines.append(f"Votre code de liaison : {code}. Donnez-le à la structure ou à {etoile} : "
+                 "vous n'aurez pas à tout réexpliquer.")
     return "\n".join(lines)
 
 
@@ -90,6 +91,6 @@ class ActionOrienter(Action):
         orientation = {k: result[k] for k in ("reseaux", "operateur_cep", "lieux", "raisons", "profil")}
         code = liaisons().save(orientation, canal=canal(tracker), conversation=tracker.sender_id)
         orientation["code_liaison"] = code
-        dispatcher.utter_message(text=texte_orientation(result, code),
+        dispatcher.utter_message(text=texte_orientation(result, code, tracker.get_slot("etoile_telephone")),
                                  json_message={"type": "orientation", "orientation": orientation})
         return [SlotSet("code_liaison", code)]

@@ -162,3 +162,13 @@ def test_spellings_and_saint_abbreviations():
     assert {"Saint-Amand-Montrond", "saint-amand-montrond", "saint amand montrond"} <= forms
     assert "st amand montrond" in generate_nlu._saint_abbreviations(forms)
     assert generate_nlu.strip_accents("Mehun-sur-Yèvre") == "Mehun-sur-Yevre"
+
+
+def test_etoile_infos_number_lives_in_reseaux_yml_only():
+    reseaux = yaml.safe_load((ROOT / "knowledge" / "data" / "reseaux.yml").read_text(encoding="utf-8"))["reseaux"]
+    number = next(r["telephone"] for r in reseaux if r["code"] == "etoile-info")
+    contacts = yaml.safe_load((ROOT / "bot" / "domain" / "contacts.yml").read_text(encoding="utf-8"))
+    assert contacts["slots"]["etoile_telephone"]["initial_value"] == number
+    for path in (ROOT / "bot" / "domain").glob("*.yml"):
+        if path.name != "contacts.yml":
+            assert number not in path.read_text(encoding="utf-8"), path.name  # responses say {etoile_telephone}

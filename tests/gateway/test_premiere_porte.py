@@ -130,3 +130,17 @@ def test_the_channels_opening_greets_without_asking_and_a_typed_greeting_then_as
     typed = gateway.post(f"/api/conversations/{conversation}/messages", json={"text": "bonjour"}).json()
     assert typed["state"]["requested_slot"] is not None
     assert not any("bienvenue" in (m.get("text") or "") for m in typed["messages"])   # not twice
+
+
+def test_asking_for_a_person_gives_etoile_infos_number_from_the_knowledge_base(gateway):
+    # The number reaches the domain's responses from knowledge/data/reseaux.yml (slot
+    # etoile_telephone, generated into bot/domain/contacts.yml), and survives a restart.
+    from knowledge import get_kb
+
+    number = get_kb().directory.reseau("etoile-info").telephone
+    conversation = gateway.post("/api/conversations").json()["id"]
+    for text in ("je voudrais parler à un conseiller", "recommencer", "je voudrais parler à un conseiller"):
+        texts = [m.get("text") or "" for m in gateway.post(
+            f"/api/conversations/{conversation}/messages", json={"text": text}).json()["messages"]]
+    assert any(number in t for t in texts)
+    assert not any("{etoile_telephone}" in t or "None" in t for t in texts)
