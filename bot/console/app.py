@@ -36,21 +36,6 @@ SIGN_INS_PER_MINUTE_PER_ADDRESS = 20  # a shared office address: several people 
 SIGN_INS_PER_MINUTE_PER_LOGIN = 10  # above the lock-out (MAX_FAILURES), which counts for known logins
 PUBLIC_STATIC = {"console.css"}  # the sign-in page's look; everything else needs a session
 
-# The next question, as the téléconseiller asks it on the phone.
-QUESTIONS = {
-    "besoin": "Demandez à la personne ce qu'elle cherche : choisir un métier, trouver un emploi, "
-              "changer de métier, se former, un apprentissage, une VAE, créer une entreprise…",
-    "statut": "Demandez à la personne sa situation aujourd'hui : collège ou lycée, études, emploi, "
-              "inscrite à France Travail, sortie de l'école sans diplôme…",
-    "age": "Demandez l'âge de la personne (elle peut ne pas répondre).",
-    "commune": "Demandez dans quelle commune la personne habite : le nom ou le code postal suffit.",
-    "metier": "Demandez quel métier intéresse la personne, si elle en a un en tête.",
-    "secteur": "Demandez dans quel secteur : artisanat, commerce-industrie-services ou agriculture.",
-    "cadre": "Demandez si la personne est cadre, ou diplômée bac+3 ou plus et cherche un poste de cadre.",
-    "handicap": "Demandez si la personne a une reconnaissance de handicap (RQTH). "
-                "Elle peut préférer ne pas répondre.",
-    "contrat": "Demandez quel est son contrat de travail : CDI, CDD, intérim, alternance…",
-}
 # Info cards worth reading out, by besoin (and for a disability recognition); keys of fiches.yml.
 FICHES_PAR_BESOIN = {
     "orientation_scolaire": ["parcoursup-orientation-scolaire"],
@@ -335,7 +320,7 @@ def call_view(messages: list[dict[str, Any]], state: dict[str, Any],
     return {
         "messages": messages,
         "state": state,
-        "question": {"slot": slot, "texte": QUESTIONS.get(slot, "")} if slot else None,
+        "question": {"slot": slot, "texte": libelles()["questions_conseiller"].get(slot, "")} if slot else None,
         "boutons": buttons if slot else [],
         "orientation": orientation,
         "noms": {code: nom_reseau(code) for code in ((orientation or {}).get("reseaux") or [])

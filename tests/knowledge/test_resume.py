@@ -1,5 +1,9 @@
 """The plain-French summary of a profile, said back to the person on every channel."""
-from knowledge.resume import phrase, resume_profil
+from pathlib import Path
+
+import yaml
+
+from knowledge.resume import libelles, phrase, resume_profil
 
 
 def test_summary_of_a_reference_situation():
@@ -16,3 +20,12 @@ def test_a_job_seeker_looking_for_a_job_is_said_once():
 
 def test_empty_profile_says_nothing():
     assert phrase(resume_profil({})) == ""
+
+
+def test_the_console_has_a_prompt_for_every_question_the_form_asks():
+    profil_yml = Path(__file__).resolve().parents[2] / "bot" / "domain" / "profil.yml"
+    domain = yaml.safe_load(profil_yml.read_text(encoding="utf-8"))
+    asked = set(domain["forms"]["profil_form"]["required_slots"])
+    prompts = libelles()["questions_conseiller"]
+    assert set(prompts) == asked
+    assert all(p.startswith("Demandez") and p.rstrip().endswith((".", "…")) for p in prompts.values())
