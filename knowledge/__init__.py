@@ -24,6 +24,7 @@ from knowledge.communes import DEPARTEMENTS, Communes, load_communes
 from knowledge.comprendre import check_data as check_comprendre
 from knowledge.directory import Directory, ImportReport
 from knowledge.profile import (
+    ENUM_SLOTS,
     Lexicon,
     ProfileError,
     check_lexicon,
@@ -57,12 +58,23 @@ def is_network_entry(lieu: Mapping[str, Any]) -> bool:
     return str(lieu.get("id", "")).startswith("reseau:")
 
 
-def _load_fiches(path: Path = FICHES_PATH) -> list[dict[str, Any]]:
+def _load_fiches(path: Path = FICHES_PATH) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """The cards, and which of them are worth reading out for each besoin (`a_lire`: besoin, or
+    `handicap` for a disability recognition -> card keys, in reading order)."""
     with open(path, encoding="utf-8") as handle:
-        cards = yaml.safe_load(handle)["fiches"]
-    for card in cards:
+        data = yaml.safe_load(handle)
+    for card in data["fiches"]:
         card["texte"] = " ".join(card["texte"].split())
-    return cards
+    return data["fiches"], data.get("a_lire") or {}
+
+
+def check_a_lire(a_lire: Mapping[str, list[str]], cards: list[Mapping[str, Any]]) -> list[str]:
+    """Problems of the cards to read out per besoin (unknown besoin or card), in French."""
+    keys = {card.get("key") for card in cards}
+    problems = [f"a_lire : besoin inconnu {besoin!r}" for besoin in a_lire
+                if besoin not in ENUM_SLOTS["besoin"] and besoin != "handicap"]
+    return problems + [f"a_lire {besoin} : fiche inconnue {key!r}"
+                       for besoin, wanted in a_lire.items() for key in wanted if key not in keys]
 
 
 def check_fiches(cards: list[Mapping[str, Any]]) -> list[str]:
@@ -96,12 +108,13 @@ class KnowledgeBase:
     """Routing, places, trade lexicon and info cards over one directory database."""
 
     def __init__(self, communes: Communes, directory: Directory, rules: RuleSet, lexicon: Lexicon,
-                 fiches: list[dict[str, Any]]):
+                 fiches: list[dict[str, Any]], a_lire: Mapping[str, list[str]] | None = None):
         self.communes = communes
         self.directory = directory
         self.rules = rules
         self.lexicon = lexicon
         self._fiches = fiches
+        self._a_lire = dict(a_lire or {})
         self._fiche_index = {}
         for card in fiches:
             for name in [card["key"]] + list(card.get("alias") or []):
@@ -112,7 +125,7 @@ class KnowledgeBase:
     def load(cls, db_url: str | None = None) -> "KnowledgeBase":
         communes = load_communes()
         return cls(communes, Directory.open(db_url, communes=communes), load_rules(), load_lexicon(),
-                   _load_fiches())
+                   *_load_fiches())
 
     def _networks_with_local_places(self) -> frozenset[str]:
         """Networks with at least one place in some département: for them the commune matters."""
@@ -182,6 +195,14 @@ class KnowledgeBase:
     def info_cards(self) -> list[dict]:
         return [dict(card) for card in self._fiches]
 
+    def cards_to_read(self, profil: Mapping[str, Any]) -> list[dict]:
+        """The cards worth reading out to this person (data `a_lire` of fiches.yml): those of
+        the besoin, then the disability recognition's when there is one."""
+        keys = list(self._a_lire.get(profil.get("besoin"), []))
+        if profil.get("handicap"):
+            keys += [k for k in self._a_lire.get("handicap", []) if k not in keys]
+        return [card for card in (self.info_card(k) for k in keys) if card]
+
     # ---- import and checks
 
     def import_file(self, path: str | Path) -> ImportReport:
@@ -242,7 +263,7 @@ class KnowledgeBase:
             "métiers": check_lexicon(),
             "compréhension": check_comprendre(),
             "structures": self.directory.check(),
-            "fiches": check_fiches(self._fiches),
+            "fiches": check_fiches(self._fiches) + check_a_lire(self._a_lire, self._fiches),
             "scénarios": scenario_problems + self._coverage(played),
         }
 

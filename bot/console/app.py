@@ -36,20 +36,6 @@ SIGN_INS_PER_MINUTE_PER_ADDRESS = 20  # a shared office address: several people 
 SIGN_INS_PER_MINUTE_PER_LOGIN = 10  # above the lock-out (MAX_FAILURES), which counts for known logins
 PUBLIC_STATIC = {"console.css"}  # the sign-in page's look; everything else needs a session
 
-# Info cards worth reading out, by besoin (and for a disability recognition); keys of fiches.yml.
-FICHES_PAR_BESOIN = {
-    "orientation_scolaire": ["parcoursup-orientation-scolaire"],
-    "choix_metier": ["parcoursup-orientation-scolaire", "cep"],
-    "reconversion": ["cep", "ptp-demission-reconversion", "bilan-competences", "cpf"],
-    "evolution": ["cep", "bilan-competences", "cpf"],
-    "formation": ["cpf", "cep"],
-    "financement": ["cpf", "ptp-demission-reconversion"],
-    "apprentissage": ["apprentissage-contrat-pro"],
-    "vae": ["vae"],
-    "creation_entreprise": ["cep"],
-    "emploi": ["cep"],
-    "retour_formation": ["obligation-formation-retour-formation", "cej"],
-}
 MOTIFS = {**{b: libelles()["besoin"][b] for b in BESOINS},
           "information": "une simple demande d'information", "autre": "autre motif"}
 
@@ -313,9 +299,6 @@ def call_view(messages: list[dict[str, Any]], state: dict[str, Any],
     slot = state.get("requested_slot")
     profil = state.get("profil") or {}
     besoin = (orientation or {}).get("profil", {}).get("besoin") or profil.get("besoin")
-    keys = list(FICHES_PAR_BESOIN.get(besoin, []))
-    if profil.get("handicap"):
-        keys.append("rqth")
     kb = get_kb()
     return {
         "messages": messages,
@@ -325,7 +308,7 @@ def call_view(messages: list[dict[str, Any]], state: dict[str, Any],
         "orientation": orientation,
         "noms": {code: nom_reseau(code) for code in ((orientation or {}).get("reseaux") or [])
                  + [c for c in [(orientation or {}).get("operateur_cep")] if c]},
-        "fiches": [card for card in (kb.info_card(k) for k in keys) if card],
+        "fiches": kb.cards_to_read({**profil, "besoin": besoin}),
         "libelles": {**{k: libelles().get(k, {}).get(v) for k, v in profil.items()
                         if isinstance(v, (str, bool))},
                      **({"commune": kb.communes.get(profil["commune"]).nom}

@@ -78,3 +78,17 @@ def test_check_reports_bad_cards():
         "fiche f : champ titre manquant",
         "fiche f : un fait sans texte, source ou date",
     ]
+
+
+def test_cards_to_read_follow_the_besoin_then_a_disability_recognition(kb):
+    keys = [c["key"] for c in kb.cards_to_read({"besoin": "reconversion", "handicap": True})]
+    assert keys[0] == "cep" and keys[-1] == "rqth" and len(keys) == len(set(keys))
+    assert "rqth" not in [c["key"] for c in kb.cards_to_read({"besoin": "reconversion", "handicap": False})]
+    assert kb.cards_to_read({}) == []
+
+
+def test_check_reports_unknown_cards_to_read():
+    from knowledge import check_a_lire
+
+    problems = check_a_lire({"emploi": ["cep", "pas-une-fiche"], "pas_un_besoin": []}, [{"key": "cep"}])
+    assert problems == ["a_lire : besoin inconnu 'pas_un_besoin'", "a_lire emploi : fiche inconnue 'pas-une-fiche'"]
