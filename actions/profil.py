@@ -1,4 +1,4 @@
-"""Filling the profile (product.md §3) from what the person says.
+"""Filling the profile (the fixed slots of knowledge/profile.py) from what the person says.
 
 `ValidateSlotMappings` runs after every user message and turns raw entity values into slot values
 (ages in words, commune names into INSEE codes, trades into sectors). `ValidateProfilForm` drives

@@ -2,7 +2,7 @@
 
 Starts the real stack, plays a scripted person for each first message below (bench/persona.py)
 and prints the number of questions asked for each, their median and the networks reached.
-Target (product.md §6): median <= 3.
+Target: median <= 3 when the first message describes the situation.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Benchmark of a routing decision + place lookup (product.md §6: p95 ≤ 2 ms, ≥ 5,000 decisions/s
+"""Benchmark of a routing decision + place lookup (target: p95 ≤ 2 ms, ≥ 5,000 decisions/s
 on one core). Prints numbers; asserts nothing.
 
     .venv/bin/python bench/bench_routing.py [--profiles 5000] [--seed 2024] [--db URL]

@@ -1,4 +1,4 @@
-"""How well the assistant understands real-style first messages (product.md §6, "Understanding").
+"""How well the assistant understands real-style first messages, against the understanding targets.
 
 The held-out sets in tests/eval/ (never copied into nlu_data/) hold long, narrative, misspelt
 first messages, each labelled with the facts it states (`faits`), what the person would answer if

@@ -141,7 +141,7 @@ class KnowledgeBase:
     # ---- routing
 
     def route(self, profil: Mapping[str, Any], inconnus: Iterable[str] = ()) -> dict[str, Any]:
-        """The orientation of product.md §4 (without code_liaison) plus ``manquant``.
+        """The orientation payload (the fixed contract, without code_liaison) plus ``manquant``.
 
         Raises ProfileError on an unknown slot or value (in ``profil`` or ``inconnus``).
         """

@@ -1,4 +1,4 @@
-"""Command line of the knowledge base (product.md §4c), for the SPRO team and the tests.
+"""Command line of the knowledge base (a fixed contract), for the SPRO team and the tests.
 
     python -m knowledge [--db URL] route '<profil JSON>' [--inconnus age,handicap]
     python -m knowledge [--db URL] check [--couverture]

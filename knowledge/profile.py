@@ -1,4 +1,5 @@
-"""The person's profile (product.md §3): slot vocabulary, validation, derived slots, trade lexicon.
+"""The person's profile (fixed slot names and values): vocabulary, validation, derived slots, trade
+lexicon.
 
 This module owns what a valid profile is. ``validate_profile`` turns what the dialogue collected
 into a clean dict, or raises ``ProfileError`` with a one-line French message. Two slots are derived
@@ -125,7 +126,7 @@ def _commune(value: Any, communes: "Communes | None"):
 
 def validate_profile(raw: Mapping[str, Any], communes: "Communes | None" = None,
                      lexicon: "Lexicon | None" = None) -> dict[str, Any]:
-    """Return the clean profile (slot order of §3, derived slots filled) or raise ProfileError.
+    """Return the clean profile (slot order of SLOTS, derived slots filled) or raise ProfileError.
 
     Without ``communes`` the commune code is only checked for its shape (used by rule tests that
     need no territory); without ``lexicon`` no secteur is derived.

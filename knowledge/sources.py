@@ -29,7 +29,7 @@ from knowledge.horaires import HorairesIllisibles, lire_jour, vers_osm
 
 Record = tuple[str, dict]
 
-# DILA types (tag_string) → our network codes (design/domain.md §3). Types absent here are not
+# DILA types (tag_string) → our network codes (data/reseaux.yml). Types absent here are not
 # SPRO networks (DIRECCTE, Greta, Crib, Agefiph, Apecita): rejected with the reason below.
 DILA_RESEAUX = {
     "mission_locale": "mission-locale",

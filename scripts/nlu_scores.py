@@ -1,7 +1,6 @@
 """Read `rasa test nlu` reports, print the F1 figures, fail below the floors.
 
-Two evaluations, each with its floors (targets, product.md §6: intent macro-F1 >= 0.95, entity
-F1 >= 0.90):
+Two evaluations, each with its floors (targets: intent macro-F1 >= 0.95, entity F1 >= 0.90):
 - `--split`: the model trained on a fixed 80 % of nlu_data and tested on the other 20 % (what
   `make test` runs: one training);
 - `--cv`: the 5-fold cross-validation (`make test-nlu-cv`, run by CI after `make test`).

@@ -2,8 +2,8 @@
 
 Input is a stored fiche (``knowledge.liaison.Fiche.to_dict()``). ``fiche_content`` words it once;
 ``render_html`` and ``render_pdf`` only lay that content out, so both say exactly the same thing.
-Only the profile slots of product.md §3 are printed: a fiche never shows an identity, even if an
-unexpected key slipped into the stored profile.
+Only the fixed profile slots (knowledge/profile.py) are printed: a fiche never shows an identity,
+even if an unexpected key slipped into the stored profile.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ STYLESHEET = "/console/static/fiche.css"
 # A long motif would push the fiche onto a second page.
 MOTIF_MAX = 600
 
-# The slots of product.md §3 and where each is printed; any other key of the profile is ignored.
+# The profile slots and where each is printed; any other key of the profile is ignored.
 SITUATION_SLOTS = ("age", "statut", "contrat", "handicap", "cadre")
 BESOIN_SLOTS = ("besoin", "metier", "secteur")
 

@@ -1,4 +1,5 @@
-"""The gateway's HTTP application: JSON API (product.md §4b), health, and the chat page."""
+"""The gateway's HTTP application: JSON API (a fixed contract, see its OpenAPI page), health, and
+the chat page."""
 from __future__ import annotations
 
 import asyncio

@@ -80,8 +80,8 @@ def _message(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def merge_custom(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rasa sends an utterance's text and its `custom` payload as two messages; the contract
-    (product.md §4) wants one message carrying both."""
+    """Rasa sends an utterance's text and its `custom` payload as two messages; the orientation
+    contract wants one message carrying both."""
     merged: list[dict[str, Any]] = []
     for msg in messages:
         if merged and set(msg) == {"custom"} and "custom" not in merged[-1]:

@@ -1,8 +1,8 @@
 """Button payloads (`/intent` or `/intent{"slot": value}`) checked before Rasa sees them.
 
 A payload is typed by whoever calls the API, not only by our buttons: its values must be what the
-profile contract allows (product.md §3), and the one free-text value, a trade, is masked like any
-message. Anything else is refused, so nothing unchecked reaches the tracker or a fiche.
+profile contract allows (knowledge/profile.py), and the one free-text value, a trade, is masked
+like any message. Anything else is refused, so nothing unchecked reaches the tracker or a fiche.
 """
 from __future__ import annotations
 

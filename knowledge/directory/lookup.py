@@ -20,7 +20,7 @@ INCOMPLETE_DETOUR_KM = 15.0
 
 @dataclass(frozen=True)
 class _IndexedPlace:
-    public: dict                 # the §4 "lieux" dict, without distance_km
+    public: dict                 # an orientation's "lieux" dict, without distance_km
     departement: str | None
     latitude: float | None       # may be approximate (see show_distance)
     longitude: float | None
@@ -117,7 +117,7 @@ class PlaceIndex:
                 "id": row.id, "reseau": row.reseau, "nom": self._display_name(spec, row.nom),
                 "commune": row.commune, "code_insee": row.code_insee, "departement": row.departement,
                 "adresse": adresse, "telephone": row.telephone,
-                # A place without its own website shows its network's (domain.md §7).
+                # A place without its own website shows its network's.
                 "site_web": row.site_web or spec.reseau.site_web,
             }
             horaires = en_clair(row.horaires_accueil)

@@ -22,8 +22,8 @@ PASSWORD = "mot de passe des tests console"
 # How the caller answers each question, as the téléconseiller clicks it (or types it: TYPED).
 ANSWERS = {"besoin": "Changer de métier", "handicap": "Non", "cadre": "Non", "statut": "Salarié·e"}
 TYPED = {"commune": "Châteauroux", "age": "17"}
-# The four reference situations of domain.md §4, as a téléconseiller types what the caller says,
-# and the deuxième porte each must reach.
+# The four reference situations (knowledge/data/scenarios.yml), as a téléconseiller types what the
+# caller says, and the deuxième porte each must reach.
 REFERENCES = [
     ("Elle a 45 ans, elle vient d'être licenciée, elle habite à Bourges", "france-travail"),
     ("19 ans, cherche un apprentissage en cuisine vers Orléans", "cma"),

@@ -1,6 +1,6 @@
 """Understanding real-style first messages through the real stack (bench/bench_understanding.py),
 with floors set from the measured values: a regression in the reader, the model or the dialogue
-fails `make test`. The targets themselves (product.md §6) are printed by the benchmark."""
+fails `make test`. The product's targets themselves are listed above FLOORS."""
 from __future__ import annotations
 
 import pytest

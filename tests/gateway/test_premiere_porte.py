@@ -1,5 +1,6 @@
 """End to end through the gateway API: people describe their situation in their own words and
-reach the right orientation payload (domain.md §4 reference situations first)."""
+reach the right orientation payload (the four reference situations of knowledge/data/scenarios.yml
+first)."""
 from __future__ import annotations
 
 import pytest

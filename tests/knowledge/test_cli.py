@@ -1,4 +1,4 @@
-"""`python -m knowledge` as the SPRO team runs it (product.md §4c), through a real subprocess."""
+"""`python -m knowledge` as the SPRO team runs it (a fixed contract), through a real subprocess."""
 from __future__ import annotations
 
 import json

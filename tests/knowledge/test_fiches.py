@@ -1,4 +1,4 @@
-"""Info cards (data/fiches.yml): the topics of domain.md §6 and old names, lookup and checks."""
+"""Info cards (data/fiches.yml): the first-level information topics, old names, lookup, checks."""
 from __future__ import annotations
 
 import re

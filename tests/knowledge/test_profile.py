@@ -1,4 +1,4 @@
-"""Profile validation (product.md §3) and the trade -> secteur lexicon."""
+"""Profile validation (fixed slot names and values) and the trade -> secteur lexicon."""
 from __future__ import annotations
 
 import pytest

@@ -172,7 +172,7 @@ def quick_replies(buttons: list[dict[str, str]]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([[k] for k in keys])
 
 
-# -- the orientation result (product.md §4) ------------------------------------------------------
+# -- the orientation result (the payload every channel renders) -----------------------------------
 
 def _lieu(lieu: dict[str, Any]) -> list[str]:
     lines = [f"• {lieu.get('nom') or nom_reseau(lieu.get('reseau', ''))}"]
