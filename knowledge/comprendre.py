@@ -244,7 +244,7 @@ class Lecteur:
         self.pas_age_apres = [words_of(p) for p in age["pas_un_age_apres"]]
         self.detresse = Detresse(data)
         self.demande_aide = any_of(data.get("demande_aide"))
-        self.lieux = {kind: [words_of(p) for p in (data.get("commune") or {}).get(kind) or []]
+        self.lieux = {kind: [words_of(e) for p in (data.get("commune") or {}).get(kind) or [] for e in expand(p)]
                       for kind in (DOMICILE, AILLEURS)}
 
     def _doc(self, phrase: str, norm: bool = False):

@@ -57,6 +57,8 @@ def test_the_reader_alone_decides_the_age():
     # the home, said as such, wins over a workplace or a place near it
     ("j'habite à Ingré mais je bosse chez un grossiste à Saran", ["Ingré", "Saran"], "Ingré"),
     ("j'habite à Vineuil à côté de Blois", ["Vineuil", "Blois"], "Vineuil"),
+    # living with one's family is living there, not « chez » an employer
+    ("je vis chez ma grand-mère à Selles-sur-Cher", ["Selles-sur-Cher"], "Selles-sur-Cher"),
     # a workplace, a school or « near X » alone: the commune is asked, not guessed
     ("infirmière au CHU de Tours, je voudrais changer", ["Tours"], None),
     ("je suis au lycée à Vendôme en terminale", ["Vendôme"], None),
