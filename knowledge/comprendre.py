@@ -161,7 +161,16 @@ class Detresse:
 
     def lire(self, text: str) -> tuple[bool, bool]:
         """(words of distress, distress words that only name a field of work or of help)."""
+        return self._lire_plie(self._plier(text))
+
+    def champs(self, text: str) -> dict[str, bool]:
+        """What a `Lecture` holds of distress, from one folding of the text: its words
+        (`detresse`), a helping context only (`hors_danger`), a word of risk (`risque`)."""
         folded = self._plier(text)
+        danger, hors_danger = self._lire_plie(folded)
+        return {"detresse": danger, "hors_danger": hors_danger, "risque": bool(self.indices.search(folded))}
+
+    def _lire_plie(self, folded: str) -> tuple[bool, bool]:
         outside = self.hors_danger.sub(" ", folded)
         danger = bool(self.danger.search(outside))
         return danger, not danger and outside != folded
@@ -264,8 +273,7 @@ class Lecteur:
             doc = self._nlp(text.lower())
         mots = self._mots(text, doc)
         if not mots:
-            detresse, hors_danger = self.detresse.lire(text)
-            return Lecture(faits=[], detresse=detresse, hors_danger=hors_danger, risque=self.detresse.risque(text))
+            return Lecture(faits=[], **self.detresse.champs(text))
         mdoc = self._words_doc(mots)
         excluded: list[tuple[int, int]] = []  # word spans of the `exclusions` phrases
         candidats = list(self._cue_facts(text, mots, mdoc, excluded)) + list(self._ages(text, mots)) \
@@ -280,9 +288,7 @@ class Lecteur:
         candidats = [self._contexte(f, mots, aides, tiers_nommes) for f in candidats]
         pour_tiers = self._pour_tiers(candidats, mots, tiers_nommes)
         faits, ecartes = self._resoudre(candidats, pour_tiers)
-        detresse, hors_danger = self.detresse.lire(text)
-        return Lecture(faits=faits, ecartes=ecartes, pour_un_tiers=pour_tiers, detresse=detresse,
-                       hors_danger=hors_danger, risque=self.detresse.risque(text),
+        return Lecture(faits=faits, ecartes=ecartes, pour_un_tiers=pour_tiers, **self.detresse.champs(text),
                        demande_aide=bool(self.demande_aide.search(words(text))),
                        contexte=(text, mots, aides, tiers_nommes, excluded))
 
