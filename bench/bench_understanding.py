@@ -4,7 +4,7 @@ The held-out sets in tests/eval/ (never copied into nlu_data/) hold long, narrat
 first messages, each labelled with the facts it states (`faits`), what the person would answer if
 asked (`reponses`) and the deuxième porte those facts give (`porte`); tests/eval/detresse*.yml
 hold distress and ordinary messages. Every set was written before the reader was tuned on it;
-which sets a tuning read, and which one no tuning has seen (`*_fevrier`), is told at `GROUPS`.
+which sets a tuning read, and which one no tuning has seen (`*_mars`), is told at `GROUPS`.
 Each figure is also given per group (`group`).
 
 Each first message goes through the real stack (gateway → Rasa → actions), then a scripted
@@ -208,17 +208,21 @@ def first_reply_texts(gateway: httpx.Client, text: str) -> list[str]:
 # read too. The third time (2026-12-02, fourth session), the `*_decembre` sets, written by someone
 # who read none of the rules, were read, after a fourth set (`*_janvier`) had been written the same
 # way. The fourth time (fifth session), the `*_janvier` sets were read, after a fifth set
-# (`*_fevrier`) had been written the same way; that fifth set is the text no tuning has seen.
+# (`*_fevrier`) had been written the same way. The fifth time (sixth session), the `*_fevrier` sets
+# were read, after a sixth set (`*_mars`) had been written the same way; that sixth set is the text
+# no tuning has seen.
 FRESH = ("ine", "dti", "ori")
 THIRD = ("dec", "dtd", "odd")
 FOURTH = ("jan", "dtj", "odj")
-NEW = ("fev", "dtf", "off")
+FIFTH = ("fev", "dtf", "off")
+NEW = ("mar", "dtm", "orm")
 GROUPS = {"lus": "moitié impaire (lue à la 1re mise au point)",
           "pairs": "moitié paire (lue à la 2e mise au point)",
           "inedits": "jeux du 2 décembre (lus à la 2e mise au point)",
           "decembre": "jeu de décembre (lu à la 3e mise au point)",
           "janvier": "jeu de janvier (lu à la 4e mise au point)",
-          "neufs": "jeu de février (jamais lu)"}
+          "fevrier": "jeu de février (lu à la 5e mise au point)",
+          "neufs": "jeu de mars (jamais lu)"}
 
 
 # The details (ids, wrong values) of the set no tuning has read are counted, never listed, so that
@@ -240,6 +244,8 @@ def group(item: dict[str, Any]) -> str:
     prefix, number = item["id"].rsplit("-", 1)
     if prefix in NEW:
         return "neufs"
+    if prefix in FIFTH:
+        return "fevrier"
     if prefix in FOURTH:
         return "janvier"
     if prefix in THIRD:
