@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import yaml
 
+from knowledge.territoire import TERRITOIRE
 from knowledge.texte import words
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -43,7 +44,7 @@ BESOINS = ("orientation_scolaire", "choix_metier", "reconversion", "evolution", 
            "financement", "apprentissage", "vae", "creation_entreprise", "emploi",
            "retour_formation", "hors_champ")
 SECTEURS = ("artisanat", "commerce_industrie_services", "agriculture")
-DEPARTEMENT_VALUES = ("18", "28", "36", "37", "41", "45", "hors_region")
+DEPARTEMENT_VALUES = tuple(TERRITOIRE.departements) + ("hors_region",)
 AGE_MIN, AGE_MAX = 11, 99
 METIER_MAX_LEN = 100
 SALARIED_STATUTS = frozenset({"salarie", "apprenti", "agent_public"})
@@ -122,7 +123,7 @@ def _commune(value: Any, communes: "Communes | None"):
     code = code.strip()
     commune = communes.get(code) if communes is not None else None
     if communes is not None and commune is None:
-        _fail(f"Commune inconnue en Centre-Val de Loire : {code!r}")
+        _fail(f"Commune inconnue en {TERRITOIRE.region} : {code!r}")
     return code, commune
 
 
