@@ -18,7 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.normalise import canonical, parse_age, parse_bool
 from knowledge import ProfileError, get_kb
-from knowledge.profile import ENUM_SLOTS, SLOTS, statut_du_contrat
+from knowledge.profile import ENUM_SLOTS, SLOTS, validate_profile
 
 log = logging.getLogger(__name__)
 NE_SAIS_PAS = "ne_sais_pas"
@@ -178,8 +178,8 @@ class ProfilValidation:
         if value is None:
             return {"contrat": before_this_turn(tracker, "contrat")}
         result: Dict[Text, Any] = {"contrat": value}
-        if tracker.get_slot("statut") is None:
-            result["statut"] = statut_du_contrat(value)  # a contract given without a statut
+        if tracker.get_slot("statut") is None:  # a contract given without a statut says it
+            result["statut"] = validate_profile({"contrat": value})["statut"]
         return result
 
     def validate_departement(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,

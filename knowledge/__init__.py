@@ -33,15 +33,9 @@ from knowledge.profile import (
     normalize_text,
     validate_profile,
 )
-from knowledge.rules import (
-    CEP_TOKEN,
-    RuleSet,
-    load_rules,
-    load_rules_data,
-    load_scenarios,
-    scenario_failures,
-    validate_rules,
-)
+from knowledge.rules import CEP_TOKEN, RuleSet, load_rules, load_rules_data
+from knowledge.rules_check import validate_rules
+from knowledge.scenarios import load_scenarios, scenario_failures
 
 __all__ = ["KnowledgeBase", "ProfileError", "get_kb"]
 

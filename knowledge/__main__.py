@@ -18,7 +18,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge import KnowledgeBase, ProfileError
 from knowledge.directory import DirectoryError
-from knowledge.rules import RulesError, load_scenarios
+from knowledge.rules import RulesError
+from knowledge.scenarios import load_scenarios
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2

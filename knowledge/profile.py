@@ -2,18 +2,20 @@
 lexicon.
 
 This module owns what a valid profile is. ``validate_profile`` turns what the dialogue collected
-into a clean dict, or raises ``ProfileError`` with a one-line French message. Two slots are derived
-when absent: ``departement`` from ``commune`` and ``secteur`` from ``metier`` (through the trade
-lexicon of ``data/metiers.yml``).
+into a clean dict, or raises ``ProfileError`` with a one-line French message. Three slots are derived
+when absent: ``statut`` from ``contrat``, ``departement`` from ``commune`` and ``secteur`` from
+``metier`` (through the trade lexicon of ``data/metiers.yml``).
 
 Decisions worth knowing:
 - ``None`` means "not known" for every slot (Rasa's empty slots), so it is dropped, never an error.
 - ``age``: an int, an integral float (Rasa float slots give ``19.0``) or a string of digits, 11–99.
 - ``commune`` is authoritative: the département is always taken from it, replacing a stale
   ``departement`` left by an earlier answer (the dialogue corrects slots one at a time).
-- ``contrat`` describes an employment contract, so it is kept only with a salaried statut
-  (``salarie``, ``apprenti``, ``agent_public``) or when the statut is still unknown; with any other
-  statut it is dropped from the profile (a job seeker's former CDD does not make them an employee).
+- ``contrat`` describes an employment contract, the one rule between contract and statut: a contract
+  given without a statut says it (``apprenti`` for an alternance, ``salarie`` otherwise; the actions
+  take the statut slot from here); it is kept with a salaried statut (``salarie``, ``apprenti``,
+  ``agent_public``); with any other statut it is dropped from the profile (a job seeker's former CDD
+  does not make them an employee).
 - An explicit ``secteur`` wins over the one the lexicon would derive from ``metier``.
 """
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import yaml
 
+from knowledge.territoire import TERRITOIRE
 from knowledge.texte import words
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -41,7 +44,7 @@ BESOINS = ("orientation_scolaire", "choix_metier", "reconversion", "evolution", 
            "financement", "apprentissage", "vae", "creation_entreprise", "emploi",
            "retour_formation", "hors_champ")
 SECTEURS = ("artisanat", "commerce_industrie_services", "agriculture")
-DEPARTEMENT_VALUES = ("18", "28", "36", "37", "41", "45", "hors_region")
+DEPARTEMENT_VALUES = tuple(TERRITOIRE.departements) + ("hors_region",)
 AGE_MIN, AGE_MAX = 11, 99
 METIER_MAX_LEN = 100
 SALARIED_STATUTS = frozenset({"salarie", "apprenti", "agent_public"})
@@ -120,7 +123,7 @@ def _commune(value: Any, communes: "Communes | None"):
     code = code.strip()
     commune = communes.get(code) if communes is not None else None
     if communes is not None and commune is None:
-        _fail(f"Commune inconnue en Centre-Val de Loire : {code!r}")
+        _fail(f"Commune inconnue en {TERRITOIRE.region} : {code!r}")
     return code, commune
 
 
@@ -148,8 +151,11 @@ def validate_profile(raw: Mapping[str, Any], communes: "Communes | None" = None,
             profil[slot], commune_obj = _commune(value, communes)
         else:
             profil[slot] = _enum(slot, value)
-    if "contrat" in profil and profil.get("statut", "salarie") not in SALARIED_STATUTS:
-        del profil["contrat"]
+    if "contrat" in profil:
+        if "statut" not in profil:
+            profil["statut"] = statut_du_contrat(profil["contrat"])
+        elif profil["statut"] not in SALARIED_STATUTS:
+            del profil["contrat"]
     if commune_obj is not None:
         profil["departement"] = commune_obj.departement
     if "secteur" not in profil and "metier" in profil and lexicon is not None:

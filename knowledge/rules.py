@@ -1,4 +1,5 @@
-"""The routing engine: rules as data (``data/regles.yml``), decisions, ``manquant``, scenario checks.
+"""The routing engine: rules as data (``data/regles.yml``) compiled into a ``RuleSet``, its decisions and
+``manquant``. The rules file is validated by ``rules_check``, the scenario table run by ``scenarios``.
 
 The engine knows no network: every rule, its order, its targets, its reason and its source live in
 the YAML file. What the engine knows is how to read them:
@@ -36,14 +37,9 @@ from knowledge.profile import AGE_MAX, AGE_MIN, ENUM_SLOTS, SLOTS
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 RULES_PATH = DATA_DIR / "regles.yml"
-SCENARIOS_PATH = DATA_DIR / "scenarios.yml"
 
 CEP_TOKEN = "$operateur_cep"
 MODES = ("premiere", "toutes")
-CONDITION_SLOTS = tuple(ENUM_SLOTS) + ("age",)
-RULE_KEYS = {"id", "etape", "si", "reseaux", "operateur_cep", "exclusif", "lieux", "texte", "source"}
-# "sources" holds YAML anchors reused by rules; "non_routes" is read by the facade's check
-TOP_KEYS = {"etapes", "manquant", "sources", "regles", "non_routes"}
 
 
 class RulesError(ValueError):
@@ -132,124 +128,6 @@ def _compile_condition(slot: str, spec: Any) -> Condition:
         return Condition(slot, low=spec.get("min", AGE_MIN), high=spec.get("max", AGE_MAX))
     values = spec if isinstance(spec, list) else [spec]
     return Condition(slot, values=frozenset(values))
-
-
-def validate_rules(data: Any, reseaux: Iterable[str] | None = None) -> list[str]:
-    """Every problem of a parsed rules file, in French (empty list = valid).
-
-    ``reseaux``: the known network codes; when given, every target must be one of them.
-    """
-    if not isinstance(data, Mapping) or not isinstance(data.get("regles"), list) \
-            or not isinstance(data.get("etapes"), list):
-        return ["regles.yml : il faut les listes « etapes » et « regles »"]
-    known = set(reseaux) if reseaux is not None else None
-    problems: list[str] = [f"regles.yml : rubrique inconnue {key!r}" for key in set(data) - TOP_KEYS]
-    settings = data.get("manquant") or {}
-    asked = list(settings.get("ordre", [])) + [s for pair in (settings.get("demander_plutot") or {}).items()
-                                                 for s in pair]
-    problems += [f"manquant : créneau inconnu {slot!r}" for slot in asked if slot not in SLOTS]
-    stages = {}
-    for stage in data["etapes"]:
-        name = stage.get("nom") if isinstance(stage, Mapping) else None
-        if not name or name in stages:
-            problems.append(f"étape sans nom ou en double : {stage!r}")
-            continue
-        if stage.get("mode") not in MODES:
-            problems.append(f"étape {name} : mode {stage.get('mode')!r} inconnu (attendu : {', '.join(MODES)})")
-        stages[name] = stage
-    stage_names = list(stages)
-    cep_positions = [stage_names.index(r["etape"]) for r in data["regles"]
-                     if isinstance(r, Mapping) and r.get("operateur_cep") and r.get("etape") in stages]
-    first_cep = min(cep_positions, default=None)
-    seen_ids: set[str] = set()
-    for raw in data["regles"]:
-        rid = raw.get("id") if isinstance(raw, Mapping) else None
-        if not rid or not isinstance(rid, str):
-            problems.append(f"règle sans identifiant : {raw!r}")
-            continue
-        where = f"règle {rid}"
-        if rid in seen_ids:
-            problems.append(f"{where} : identifiant en double")
-        seen_ids.add(rid)
-        for key in set(raw) - RULE_KEYS:
-            problems.append(f"{where} : champ inconnu {key!r}")
-        stage = raw.get("etape")
-        if stage not in stages:
-            problems.append(f"{where} : étape inconnue {stage!r}")
-        for key in ("texte", "source"):
-            if not isinstance(raw.get(key), str) or not raw[key].strip():
-                problems.append(f"{where} : {key} manquant")
-        if "domain.md" in str(raw.get("source", "")):
-            problems.append(f"{where} : la source doit citer le texte d'origine, pas une note de conception")
-        conditions = raw.get("si") or {}
-        if not isinstance(conditions, Mapping):
-            problems.append(f"{where} : « si » doit être un dictionnaire")
-            conditions = {}
-        for slot, spec in conditions.items():
-            problems.extend(f"{where} : {p}" for p in _condition_problems(slot, spec))
-        targets = raw.get("reseaux") or []
-        if not isinstance(targets, list):
-            problems.append(f"{where} : « reseaux » doit être une liste")
-            targets = []
-        for code in targets:
-            if code == CEP_TOKEN:
-                if first_cep is None or stage not in stages or stage_names.index(stage) <= first_cep:
-                    problems.append(f"{where} : {CEP_TOKEN} avant toute étape qui fixe l'opérateur CEP")
-            elif known is not None and code not in known:
-                problems.append(f"{where} : réseau inconnu {code!r}")
-        if raw.get("operateur_cep"):
-            if len(targets) != 1 or targets[0] == CEP_TOKEN:
-                problems.append(f"{where} : une règle d'opérateur CEP désigne exactement un réseau")
-        lieux = raw.get("lieux") or []
-        if not isinstance(lieux, list):
-            problems.append(f"{where} : « lieux » doit être une liste")
-            lieux = []
-        problems += [f"{where} : réseau inconnu {code!r} dans « lieux »" for code in lieux
-                     if known is not None and code not in known]
-        if not targets and not raw.get("exclusif"):
-            problems.append(f"{where} : aucune cible (seule une règle exclusive peut n'orienter vers personne)")
-    if problems:
-        return problems
-    try:
-        ruleset = parse_rules(data)
-    except (KeyError, TypeError, ValueError) as exc:  # defensive: shapes not caught above
-        return [f"regles.yml illisible : {exc}"]
-    return unreachable_rules(ruleset)
-
-
-def _condition_problems(slot: str, spec: Any) -> list[str]:
-    if slot not in CONDITION_SLOTS:
-        return [f"condition sur {slot!r} impossible (créneaux utilisables : {', '.join(CONDITION_SLOTS)})"]
-    if slot == "age":
-        if not isinstance(spec, Mapping) or not spec or set(spec) - {"min", "max"}:
-            return ["condition d'âge attendue sous la forme {min: .., max: ..}"]
-        bad = [v for v in spec.values() if not isinstance(v, int) or not AGE_MIN <= v <= AGE_MAX]
-        return [f"âge hors de {AGE_MIN}–{AGE_MAX} : {bad}"] if bad else []
-    values = spec if isinstance(spec, list) else [spec]
-    allowed = ENUM_SLOTS[slot]
-    return [f"valeur inconnue pour {slot} : {v!r}" for v in values
-            if v not in allowed or isinstance(v, bool) != isinstance(allowed[0], bool)]
-
-
-def unreachable_rules(ruleset: "RuleSet") -> list[str]:
-    """Rules that can never fire: impossible conditions, or shadowed by an earlier rule of the same
-    first-match stage, or by an earlier exclusive rule."""
-    problems = []
-    earlier: list[tuple[Stage, Rule]] = []
-    for stage in ruleset.stages:
-        for rule in stage.rules:
-            if any(c.empty() for c in rule.conditions):
-                problems.append(f"règle {rule.id} : conditions impossibles")
-            for other_stage, other in earlier:
-                # a rule whose only target is "$operateur_cep" lets later rules through when the
-                # person has no CEP operator, so it shadows nothing
-                always_applies = other.operateur_cep or any(c != CEP_TOKEN for c in other.reseaux)
-                shadowing = other.exclusif or (other_stage is stage and stage.mode == "premiere" and always_applies)
-                if shadowing and other.subsumes(rule):
-                    problems.append(f"règle {rule.id} : jamais appliquée, la règle {other.id} passe avant")
-                    break
-            earlier.append((stage, rule))
-    return problems
 
 
 def parse_rules(data: Mapping[str, Any]) -> "RuleSet":
@@ -365,74 +243,11 @@ def load_rules_data(path: str | Path = RULES_PATH) -> Any:
 @lru_cache(maxsize=4)
 def load_rules(path: str | Path = RULES_PATH) -> RuleSet:
     """The compiled rule set; raises RulesError listing every problem of the file."""
+    # the validation compiles the rules too (to find unreachable ones), so it imports this module
+    from knowledge.rules_check import validate_rules
+
     data = load_rules_data(path)
     problems = validate_rules(data)
     if problems:
         raise RulesError("; ".join(problems))
     return parse_rules(data)
-
-
-# --- scenario table ------------------------------------------------------------------------------
-
-EXPECTATION_KEYS = {"reseaux", "operateur_cep", "regles", "manquant", "manquant_debut", "manquant_contient",
-                    "manquant_exclut", "lieux_departement", "lieux_repli", "lieux_reseaux"}
-
-
-def load_scenarios(path: str | Path = SCENARIOS_PATH) -> list[dict[str, Any]]:
-    with open(path, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
-    scenarios = data["scenarios"]
-    ids = [s["id"] for s in scenarios]
-    duplicates = {i for i in ids if ids.count(i) > 1}
-    if duplicates:
-        raise ValueError(f"scenarios.yml : identifiants en double {sorted(duplicates)}")
-    return scenarios
-
-
-def scenario_failures(scenario: Mapping[str, Any], result: Mapping[str, Any],
-                      is_fallback: Callable[[Mapping[str, Any]], bool]) -> list[str]:
-    """How ``result`` (a route() answer) differs from the scenario's ``attendu``; empty = passes.
-
-    ``is_fallback(lieu)`` tells a network-level entry (no known place) from a real place.
-    """
-    expected = scenario.get("attendu") or {}
-    failures = [f"attente inconnue {key!r}" for key in set(expected) - EXPECTATION_KEYS]
-    if not expected:
-        failures.append("aucune attente")
-
-    def differ(what: str, want: Any, got: Any) -> None:
-        failures.append(f"{what} : attendu {want!r}, obtenu {got!r}")
-
-    manquant = result["manquant"]
-    if "reseaux" in expected and list(result["reseaux"]) != expected["reseaux"]:
-        differ("reseaux", expected["reseaux"], result["reseaux"])
-    if "operateur_cep" in expected and result["operateur_cep"] != expected["operateur_cep"]:
-        differ("operateur_cep", expected["operateur_cep"], result["operateur_cep"])
-    fired = [r["regle"] for r in result["raisons"]]
-    if "regles" in expected and fired != expected["regles"]:
-        differ("regles", expected["regles"], fired)
-    if "manquant" in expected and manquant != expected["manquant"]:
-        differ("manquant", expected["manquant"], manquant)
-    if "manquant_debut" in expected and manquant[:len(expected["manquant_debut"])] != expected["manquant_debut"]:
-        differ("début de manquant", expected["manquant_debut"], manquant)
-    for slot in expected.get("manquant_contient", []):
-        if slot not in manquant:
-            differ("manquant doit contenir", slot, manquant)
-    for slot in expected.get("manquant_exclut", []):
-        if slot in manquant:
-            differ("manquant ne doit pas contenir", slot, manquant)
-    lieux = result["lieux"]
-    if "lieux_departement" in expected:
-        real = [lieu for lieu in lieux if not is_fallback(lieu)]
-        got = real[0]["departement"] if real else None
-        if got != expected["lieux_departement"]:
-            differ("département du premier lieu", expected["lieux_departement"], got)
-    for code in expected.get("lieux_repli", []):
-        entries = [lieu for lieu in lieux if lieu["reseau"] == code]
-        if not entries or not all(is_fallback(lieu) for lieu in entries):
-            differ(f"lieux de {code} (service du réseau seulement)", "repli", entries)
-    if "lieux_reseaux" in expected:
-        got = sorted({lieu["reseau"] for lieu in lieux})
-        if got != sorted(expected["lieux_reseaux"]):
-            differ("réseaux des lieux", sorted(expected["lieux_reseaux"]), got)
-    return failures

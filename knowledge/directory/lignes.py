@@ -24,14 +24,14 @@ from knowledge.directory._common import (
 )
 from knowledge.directory.reseaux import _NetworkSpec
 from knowledge.models import COORDS_COMMUNE, COORDS_NAME, COORDS_SOURCE
+from knowledge.territoire import TERRITOIRE
 from knowledge.texte import fold
 
-REGION_CODE = "24"
+REGION, REGION_CODE = TERRITOIRE.region, TERRITOIRE.code_region
 COUNTRY_CODES = ("france", "99100")
 
 # Metropolitan France, generously: an import outside this box is a typo (swapped lat/lon...).
-FRANCE_LAT = (41.0, 51.5)
-FRANCE_LON = (-5.5, 10.0)
+FRANCE_LAT, FRANCE_LON = TERRITOIRE.latitudes, TERRITOIRE.longitudes
 
 # Commune resolutions trusted to attach a place to a commune (not "approx": a guess).
 TRUSTED_MATCHES = ("insee", "exact", "normalise", "code_postal")
@@ -99,7 +99,7 @@ def _zone_from_type(zone_type: str, codes: list[str]) -> tuple[str, list[str]]:
     if zone_type == "region":
         # A region zone is stored as its départements, as data·inclusion v1 does.
         if codes and codes != [REGION_CODE]:
-            raise _Rejected(f"zone de diffusion hors Centre-Val de Loire : région {', '.join(codes)}")
+            raise _Rejected(f"zone de diffusion hors {REGION} : région {', '.join(codes)}")
         return "region", list(REGION_ZONE)
     if not codes:
         raise _Rejected(f"zone de diffusion « {zone_type} » sans code")
@@ -211,18 +211,18 @@ class PlaceBuilder:
         if code_insee:
             commune = self._communes.get(code_insee)
             if commune is None:
-                raise _Rejected(f"code INSEE inconnu en Centre-Val de Loire : {code_insee}")
+                raise _Rejected(f"code INSEE inconnu en {REGION} : {code_insee}")
         hint = REFERENTIAL_CODE.search(nom)
         hinted = hint.group(1) if hint and hint.group(1) in DEPARTEMENTS else None
         if departement_given:
             if departement_given not in DEPARTEMENTS:
-                raise _Rejected(f"département hors Centre-Val de Loire : {departement_given}")
+                raise _Rejected(f"département hors {REGION} : {departement_given}")
             hinted = departement_given
         postal = self._communes.resolve(code_postal) if code_postal and commune is None else None
         if commune is None and commune_name:
             match = self._communes.resolve(commune_name)
             if match.departement == "hors_region":
-                raise _Rejected(f"commune hors Centre-Val de Loire : {commune_name}")
+                raise _Rejected(f"commune hors {REGION} : {commune_name}")
             candidates = match.communes if match.kind in TRUSTED_MATCHES else ()
             if len(candidates) > 1:
                 candidates = tuple(c for c in candidates
@@ -231,7 +231,7 @@ class PlaceBuilder:
                 commune = candidates[0]
         if commune is None and postal is not None:
             if postal.departement == "hors_region":
-                raise _Rejected(f"code postal hors Centre-Val de Loire : {code_postal}")
+                raise _Rejected(f"code postal hors {REGION} : {code_postal}")
             if postal.resolved and not commune_name:
                 commune = postal.resolved
             elif postal.departement in DEPARTEMENTS:
@@ -255,7 +255,7 @@ class PlaceBuilder:
             if departement is None and origin == COORDS_SOURCE:
                 nearest = self._communes.nearest(latitude, longitude)
                 if nearest is None:
-                    raise _Rejected(f"coordonnées hors de Centre-Val de Loire : latitude {latitude}, "
+                    raise _Rejected(f"coordonnées hors de {REGION} : latitude {latitude}, "
                                     f"longitude {longitude}")
                 departement = nearest.departement
         return {

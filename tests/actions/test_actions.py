@@ -61,6 +61,12 @@ def test_words_that_are_no_value_leave_what_was_known(dispatcher, domain, make_t
     assert slots_of(events)["statut"] == "salarie"
 
 
+def test_a_contract_leaves_a_statut_given_before_alone(dispatcher, domain, make_tracker):
+    tracker = make_tracker({"contrat": "cdd"})
+    tracker.slots["statut"] = "demandeur_emploi"  # an earlier turn's answer
+    assert slots_of(run(ValidateSlotMappings(), dispatcher, tracker, domain)) == {"contrat": "cdd"}
+
+
 def test_an_ambiguous_commune_is_asked_back_with_buttons_not_guessed(dispatcher, domain, make_tracker):
     events = run(ValidateSlotMappings(), dispatcher, make_tracker({"commune": "st amand"}), domain)
     assert slots_of(events)["commune"] is None

@@ -73,6 +73,22 @@ def test_contrat_dropped_for_other_statuts(statut):
     assert "contrat" not in clean({"statut": statut, "contrat": "cdd"})
 
 
+@pytest.mark.parametrize("contrat, statut", [("cdd", "salarie"), ("cdi", "salarie"), ("interim", "salarie"),
+                                             ("autre", "salarie"), ("alternance", "apprenti")])
+def test_a_contrat_without_statut_gives_the_statut(contrat, statut):
+    assert clean({"contrat": contrat}) == {"statut": statut, "contrat": contrat}
+
+
+def test_an_explicit_statut_wins_over_the_contrat():
+    assert clean({"statut": "agent_public", "contrat": "alternance"}) == {"statut": "agent_public",
+                                                                         "contrat": "alternance"}
+
+
+def test_routing_does_not_ask_the_statut_a_contrat_gave(kb):
+    result = kb.route({"contrat": "cdd"})
+    assert result["profil"]["statut"] == "salarie" and "statut" not in result["manquant"]
+
+
 # ---- errors ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("raw, words", [

@@ -7,7 +7,8 @@ import pytest
 import yaml
 
 from knowledge import ProfileError
-from knowledge.rules import RulesError, load_rules, load_rules_data, parse_rules, validate_rules
+from knowledge.rules import RulesError, load_rules, load_rules_data, parse_rules
+from knowledge.rules_check import validate_rules
 
 SOURCE = "Loi n° 2014-288 du 5 mars 2014, art. 22"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.rules import load_scenarios
+from knowledge.scenarios import load_scenarios
 
 SCENARIOS = load_scenarios()
 REFERENCE_SITUATIONS = {
