@@ -247,6 +247,12 @@ class Communes:
     def all(self) -> tuple[Commune, ...]:
         return self._all
 
+    def is_name(self, word: str) -> bool:
+        """Whether `word` alone is the name of a commune and not also an ordinary word
+        ("vouvray", "blois"; not "tours")."""
+        key = normalize(word)
+        return key in self._by_key and key not in _COMMON_WORDS
+
     def by_postal_code(self, code: str) -> tuple[Commune, ...]:
         return _by_population(self._by_postal.get(code, ()))
 

@@ -28,6 +28,7 @@ from typing import Any, Iterator
 
 import yaml
 
+from knowledge.communes import load_communes
 from knowledge.profile import ENUM_SLOTS, METIERS_PATH, load_lexicon, singular, statut_du_contrat
 from knowledge.texte import fold, words
 
@@ -239,6 +240,10 @@ class Lecteur:
         self.negations = set(data["negation"]["mots"])
         self.non_negations = {" ".join(words_of(x)) for x in data["negation"]["non_negation"]}
         self.savoir = set(data["negation"]["savoir"])
+        # SMS words that open a clause of their own (« jai », « jveux »): a negation before one does
+        # not reach past it (« jai pas le bac jai arrete en 1ere »)
+        self.sujets_sms = {word for word, spelt in (data.get("sms") or {}).items()
+                           if str(spelt).split()[0] in ("je", "j")}
         self.projet_lemmes = set(data["projet"]["lemmes"])
         self.projet_faits = set(data["projet"].get("faits") or [])
         self.verbes_de_fin = set(data["statut"].get("verbes_de_fin") or [])
@@ -510,13 +515,16 @@ class Lecteur:
             for child in node.children:
                 if child.i in in_span or child.i > tokens[-1].i:
                     continue
+                if any(fold(doc[k].text) in self.sujets_sms for k in range(child.i + 1, first.i)):
+                    continue
                 if self._negation_word(child, doc):
                     return True
         # 2. the words right before the cue, within its clause (the parse of SMS French is fragile)
         steps = 0
         for j in range(first.i - 1, max(-1, first.i - 6), -1):
             token = doc[j]
-            if token.pos_ in _BOUNDARY_POS or token.text in (",", ".", ";", "!", "?"):
+            if token.pos_ in _BOUNDARY_POS or token.text in (",", ".", ";", "!", "?") \
+                    or fold(token.text) in self.sujets_sms:
                 break
             if self._negation_word(token, doc):
                 return True
@@ -566,12 +574,16 @@ class Lecteur:
         for node in chain:
             if fait.start <= node.idx < fait.end:
                 continue  # the cue's own verb ("je ne vais plus en cours")
+            if node.idx >= fait.end and any(t.is_punct for t in node.doc if fait.end <= t.idx < node.idx):
+                continue  # « en CDI à Blois, je voudrais évoluer »: the wish comes after, in its own clause
             lemma = fold(node.lemma_)
             # "j'ai obtenu la RQTH", "je suis devenu artisan": done, not planned
             if lemma in self.projet_lemmes and node.pos_ in ("VERB", "AUX") and not (
                     _passe_compose(node) and lemma in self.projet_faits):
                 return True
-            if "Cnd" in node.morph.get("Mood") or "Fut" in node.morph.get("Tense"):
+            # a conditional or a future; not a trade the tagger took for one (« préparatrice »)
+            if ("Cnd" in node.morph.get("Mood") or "Fut" in node.morph.get("Tense")) \
+                    and load_lexicon().lookup(node.text) is None:
                 return True
         for label, _s, e in aides:
             if label == "projet" and e <= fait.w_start and fait.w_start - e <= 3:
@@ -732,7 +744,8 @@ def _predicate_chain(root) -> list:
     for _ in range(4):
         if node.dep_ in _CLAUSE_DEPS or node.head == node:
             break
-        if node.pos_ in ("VERB", "AUX") and node is not root:
+        # a verb stops the climb; not a noun the tagger took for one (« un CAP vente », amod)
+        if node.pos_ in ("VERB", "AUX") and node is not root and node.dep_ != "amod":
             break
         node = node.head
         chain.append(node)
@@ -741,7 +754,15 @@ def _predicate_chain(root) -> list:
 
 def _passe_compose(node) -> bool:
     return node.pos_ == "VERB" and "Part" in node.morph.get("VerbForm") and "Past" in node.morph.get("Tense") \
-        and any(c.dep_ in ("aux", "aux:tense") for c in node.children)
+        and any(c.dep_ in ("aux", "aux:tense") for c in node.children) and not _lieu_sans_accent(node)
+
+
+def _lieu_sans_accent(node) -> bool:
+    """« en CDI a Vouvray », « en 4e a Buzancais »: without its accent, « à » is read as the
+    auxiliary « a » and the commune after it as a past participle. A word unknown to the model or
+    a commune's name right after « a » is a place, not a passé composé."""
+    return node.i > 0 and fold(node.doc[node.i - 1].text) == "a" and (
+        node.is_oov or load_communes().is_name(node.text))
 
 
 def _passe(chain) -> bool:

@@ -263,3 +263,30 @@ def test_the_words_behind_a_fact_are_kept():
 ])
 def test_distress_words(text, distress):
     assert get_lecteur().lire(text).detresse is distress
+
+
+@pytest.mark.parametrize("text, expected", [
+    # « a » without its accent before a commune is « à », not a passé composé
+    ("je suis soudeur en CDI a Vierzon et je voudrais une formation", {"statut": "salarie", "contrat": "cdi"}),
+    ("ma fille de 12 ans est en 5e a Romorantin, elle veut etre fleuriste", {"statut": "scolaire"}),
+    # a wish that comes after the situation, in its own clause, does not make it a wish
+    ("Vendeuse en CDI a Tours depuis 6 ans, je voudrais devenir responsable", {"statut": "salarie", "contrat": "cdi"}),
+    # SMS: a negation does not reach past a new « jai », « jveux »
+    ("jai pas le brevet jai arrete en 3eme", {"statut": "decrocheur"}),
+    ("personne me repond jamais jveux juste travailler", {"besoin": "emploi"}),
+])
+def test_the_situation_survives_accentless_and_sms_text(lire, text, expected):
+    assert {k: v for k, v in lire(text).items() if k in expected} == expected
+
+
+def test_a_wished_apprenticeship_after_a_mistagged_trade_is_a_need_not_a_statut(lire):
+    profil = lire("j'ai 16 ans, je voudrais faire un CAP fleuriste en alternance")
+    assert profil.get("besoin") == "apprentissage" and "statut" not in profil and "contrat" not in profil
+
+
+@pytest.mark.parametrize("text, slot", [
+    ("mon patron a-t-il le droit de me licencier pendant mon arret", "statut"),
+    ("mon pere voudrait savoir s'il peut partir en retraite a 62 ans", "statut"),
+])
+def test_a_question_about_a_right_is_not_a_statut(lire, text, slot):
+    assert lire(text).get(slot) not in ("demandeur_emploi", "retraite")
