@@ -260,6 +260,12 @@ def test_the_words_behind_a_fact_are_kept():
     ("je veux en finir avec la restauration, je cherche autre chose", False),
     ("je suis harcelée au téléphone par des centres de formation pour mon CPF", False),
     ("je veux prendre en charge les patients en crise suicidaire, quelle formation ?", False),
+    ("mon ado a des entailles sur les poignets, je ne sais pas quoi faire", True),
+    ("je me sens un poids pour mes enfants depuis mon licenciement", True),
+    ("mon patron garde mon passeport et je travaille sans etre paye", True),
+    ("je n'ai nulle part ou dormir ce soir", True),
+    ("ancien policier, j'ai ete confronte a des suicides, je veux devenir formateur", False),
+    ("je fais un memoire sur le harcelement scolaire et je cherche un stage", False),
 ])
 def test_distress_words(text, distress):
     assert get_lecteur().lire(text).detresse is distress
