@@ -57,6 +57,10 @@ _GLUED_AGE = re.compile(r"^(\d{1,2})ans?$")
 _BOUNDARY_POS = {"PUNCT", "CCONJ", "SCONJ"}
 _CLAUSE_DEPS = {"ROOT", "conj", "ccomp", "advcl", "acl", "acl:relcl", "parataxis", "csubj"}
 _SUBJECT_DEPS = {"nsubj", "nsubj:pass", "expl:subj"}
+_FUTURE_ENDING = re.compile(r"r(ai|as|a|ons|ez|ont|ais|ait|ions|iez|aient)$")
+# the auxiliary of a passé composé, for a participle written without its accent (« j'ai trouve »),
+# which the tagger takes for a present
+_AUXILIAIRES = {"ai", "as", "a", "avons", "avez", "ont", "suis", "es", "est", "sommes", "etes", "sont"}
 
 
 @dataclass(frozen=True)
@@ -240,6 +244,7 @@ class Lecteur:
         self.negations = set(data["negation"]["mots"])
         self.non_negations = {" ".join(words_of(x)) for x in data["negation"]["non_negation"]}
         self.savoir = set(data["negation"]["savoir"])
+        self.verbes_de_debut = set(data["statut"].get("verbes_de_debut") or ())
         # SMS words that open a clause of their own (« jai », « jveux »): a negation before one does
         # not reach past it (« jai pas le bac jai arrete en 1ere »)
         self.sujets_sms = {word for word, spelt in (data.get("sms") or {}).items()
@@ -484,12 +489,18 @@ class Lecteur:
         if fait.slot in ETAT and self._projet(governing, fait, aides):
             return fait.replace(raison="projet")
         # a disability or a cadre level said in the past still holds ("j'étais cadre")
-        if fait.slot in ("statut", "contrat") and _passe(chain) and not self._a_soi(root, chain) and not (
+        if fait.slot in ("statut", "contrat") and _passe(chain) and not self._a_soi(root, chain) \
+                and not self._commence(chain) and not (
                 fait.slot == "statut" and fait.valeur in self.data["statut"]["passe_accepte"]):
             return fait.replace(raison="passe")
         if fait.personne == INCONNU:
             return fait.replace(personne=self._personne(root, chain, predicate, fait, mots, tiers_nommes))
         return fait
+
+    def _commence(self, chain) -> bool:
+        """A past verb that starts what follows: « j'ai trouvé un CDD » is a CDD now (data
+        `statut.verbes_de_debut`)."""
+        return any(node.pos_ == "VERB" and fold(node.lemma_) in self.verbes_de_debut for node in chain[1:])
 
     def _a_soi(self, root, chain) -> bool:
         """A thing one has, named with a possessive, as the complement of a past verb that does
@@ -583,7 +594,7 @@ class Lecteur:
                 return True
             # a conditional or a future; not a trade the tagger took for one (« préparatrice »)
             if ("Cnd" in node.morph.get("Mood") or "Fut" in node.morph.get("Tense")) \
-                    and load_lexicon().lookup(node.text) is None:
+                    and _FUTURE_ENDING.search(fold(node.text)) and load_lexicon().lookup(node.text) is None:
                 return True
         for label, _s, e in aides:
             if label == "projet" and e <= fait.w_start and fait.w_start - e <= 3:
@@ -753,8 +764,11 @@ def _predicate_chain(root) -> list:
 
 
 def _passe_compose(node) -> bool:
-    return node.pos_ == "VERB" and "Part" in node.morph.get("VerbForm") and "Past" in node.morph.get("Tense") \
-        and any(c.dep_ in ("aux", "aux:tense") for c in node.children) and not _lieu_sans_accent(node)
+    if node.pos_ != "VERB" or _lieu_sans_accent(node):
+        return False
+    participe = "Part" in node.morph.get("VerbForm") and "Past" in node.morph.get("Tense")
+    return any(c.dep_ in ("aux", "aux:tense") and (participe or (
+        c.dep_ == "aux:tense" and c.i < node.i and fold(c.text).strip("'") in _AUXILIAIRES)) for c in node.children)
 
 
 def _lieu_sans_accent(node) -> bool:

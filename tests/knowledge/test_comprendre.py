@@ -296,3 +296,16 @@ def test_a_wished_apprenticeship_after_a_mistagged_trade_is_a_need_not_a_statut(
 ])
 def test_a_question_about_a_right_is_not_a_statut(lire, text, slot):
     assert lire(text).get(slot) not in ("demandeur_emploi", "retraite")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("plus au chomage : j'ai trouve un CDD de 6 mois chez un paysagiste", {"statut": "salarie", "contrat": "cdd"}),
+    ("je sais pas ce que je veux, ni quel metier choisir", {"besoin": "choix_metier"}),
+    ("mon contrat finit en mai, j'aimerais trouver autre chose vite", {"besoin": "emploi"}),
+])
+def test_a_contract_just_found_and_a_need_after_ni(lire, text, expected):
+    assert {k: v for k, v in lire(text).items() if k in expected} == expected
+
+
+def test_a_working_life_told_from_its_start_is_not_a_job_search(lire):
+    assert lire("mon pere a commence a travailler a 16 ans, il veut connaitre ses droits").get("besoin") != "emploi"
