@@ -22,7 +22,7 @@ import yaml
 
 from knowledge.communes import DEPARTEMENTS, Communes, load_communes
 from knowledge.comprendre import check_data as check_comprendre
-from knowledge.directory import Directory, ImportReport
+from knowledge.directory import Directory, ImportReport, Reseau
 from knowledge.profile import (
     ENUM_SLOTS,
     Lexicon,
@@ -181,6 +181,12 @@ class KnowledgeBase:
                     keep.append(places[rank])
                     budget -= 1
         return [lieu for keep in kept for lieu in keep]
+
+    @property
+    def contact(self) -> Reseau:
+        """The network every channel gives when nothing is near or a person asks for someone, and
+        to which a code de liaison can be given: Etoile Info (``contact: true`` in reseaux.yml)."""
+        return self.directory.contact()
 
     def secteur(self, metier: str) -> str | None:
         return self.lexicon.secteur(metier)

@@ -152,10 +152,7 @@ def date_fr(iso: str) -> str:
 
 def canal_fr(canal: str) -> str:
     if canal == "console":
-        etoile = get_kb().directory.reseau("etoile-info")
-        if etoile and etoile.telephone:
-            return f"appel à Etoile Info ({etoile.telephone})"
-        return "appel à Etoile Info"
+        return f"appel à Etoile Info ({get_kb().contact.telephone})"
     return CANAUX.get(canal, canal)
 
 

@@ -27,7 +27,7 @@ from bot.gateway.store import ConversationStore, TrackerStore
 from bot.passerelle import HEADER as PASSERELLE_HEADER
 from bot.passerelle import WEBHOOK
 from bot.settings import Settings
-from knowledge.directory import load_reseaux
+from knowledge import get_kb
 from knowledge.liaison import LiaisonStore
 from knowledge.profile import SLOTS as PROFILE_SLOTS  # the only slots a channel ever sees
 
@@ -45,7 +45,7 @@ HANDOVER = ("Je transmets votre demande à un conseiller d'Etoile Info. Restez s
 @lru_cache(maxsize=1)
 def fallback_text() -> str:
     """Said when Rasa or the actions are down; Etoile Info's contacts come from the knowledge base."""
-    etoile = load_reseaux()["etoile-info"].reseau
+    etoile = get_kb().contact
     return ("Je suis momentanément indisponible, veuillez m'en excuser. Vous pouvez appeler "
             f"Etoile Info au {etoile.telephone} (service et appel gratuits) ou consulter "
             f"le site Etoile : {etoile.site_web}")

@@ -13,6 +13,7 @@ from typing import Any, Optional, Union
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
+from knowledge import get_kb
 from knowledge.communes import DEPARTEMENTS, load_communes
 from knowledge.directory import load_reseaux
 from knowledge.resume import lignes_portes, nom_reseau, phrase, resume_profil
@@ -89,7 +90,7 @@ def _reseaux() -> dict[str, Any]:
 
 def conseiller() -> tuple[str, InlineKeyboardMarkup | None]:
     """Etoile Info's contacts, from the knowledge base (it holds no opening hours: the site does)."""
-    etoile = _reseaux()["etoile-info"]
+    etoile = get_kb().contact
     text = (f"Vous pouvez parler à un conseiller d'Etoile Info au {etoile.telephone} "
             "(appel gratuit). Les horaires d'ouverture sont indiqués sur le site Etoile.")
     if not etoile.site_web:
@@ -211,7 +212,7 @@ def format_orientation(orientation: dict[str, Any]) -> str:
             lines += _lieu(lieu)
     if orientation.get("code_liaison"):
         lines += ["", f"Votre code de liaison : {orientation['code_liaison']}",
-                  f"Donnez-le à la structure ou à Etoile Info ({_reseaux()['etoile-info'].telephone}) : "
+                  f"Donnez-le à la structure ou à Etoile Info ({get_kb().contact.telephone}) : "
                   "vous n'aurez pas à tout réexpliquer."]
     return "\n".join(lines).strip()
 
