@@ -253,12 +253,15 @@ def test_asking_for_a_person_gives_the_number_and_before_any_orientation_the_fir
                  make_tracker(text="je voudrais parler à quelqu'un", intent="demander_humain"), domain)
     assert [m["response"] for m in dispatcher.messages] == ["utter_humain", "utter_en_attendant"]
     assert all(m["response"] in domain["responses"] for m in dispatcher.messages)
+    # the gateway hands a web conversation to a téléconseiller on this payload (as it forgets on "oubli")
+    assert [m["custom"] for m in dispatcher.messages] == [{"type": "conseiller"}, {}]
     assert starts_the_questions(events)
     dispatcher.messages.clear()
     during = make_tracker({"besoin": "emploi"}, text="un conseiller svp", intent="demander_humain",
                           active_loop="profil_form")
     assert not starts_the_questions(run(ActionHumain(), dispatcher, during, domain))  # the rules resume it
     assert [m["response"] for m in dispatcher.messages] == ["utter_humain"]
+    assert dispatcher.messages[0]["custom"] == {"type": "conseiller"}
 
 
 def test_a_misunderstanding_during_the_questions_lets_the_form_ask_again(dispatcher, domain, make_tracker):
