@@ -33,6 +33,7 @@ from knowledge.profile import (
     normalize_text,
     validate_profile,
 )
+from knowledge.resume import cep_a_part, presentation
 from knowledge.rules import (
     CEP_TOKEN,
     RuleSet,
@@ -151,7 +152,7 @@ class KnowledgeBase:
         decision = self.rules.decide(clean)
         manquant = self.rules.manquant(clean, inconnus)
         networks = list(decision.reseaux)
-        if decision.operateur_cep and decision.operateur_cep not in networks:
+        if cep_a_part(networks, decision.operateur_cep):
             networks.append(decision.operateur_cep)
         networks += [code for code in decision.lieux if code not in networks]
         if ("commune" not in clean and "departement" not in clean
@@ -181,6 +182,14 @@ class KnowledgeBase:
                     keep.append(places[rank])
                     budget -= 1
         return [lieu for keep in kept for lieu in keep]
+
+    def presentation(self, orientation: Mapping[str, Any]) -> dict[str, Any]:
+        """The fields beside the contract's that every channel lays an orientation out from
+        (names, other doors, the CEP operator's line, the contact, the sentences): see
+        ``knowledge.resume.presentation``."""
+        profil = orientation.get("profil") or {}
+        commune = self.communes.get(profil["commune"]) if profil.get("commune") else None
+        return presentation(orientation, self.directory.reseau, self.contact, commune.nom if commune else None)
 
     @property
     def contact(self) -> Reseau:
