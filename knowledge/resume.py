@@ -96,31 +96,6 @@ def presentation(orientation: Mapping[str, Any], reseau: Callable[[str], Reseau 
     }
 
 
-@lru_cache(maxsize=1)
-def _noms_reseaux() -> dict[str, str]:
-    from knowledge.directory import load_reseaux
-    return {code: spec.reseau.nom for code, spec in load_reseaux().items()}
-
-
-def nom_reseau(code: str) -> str:
-    """A network's name as people know it ("Mission locale"), or its code when unknown."""
-    return _noms_reseaux().get(code, code)
-
-
-def lignes_portes(orientation: Mapping[str, Any]) -> list[str]:
-    """Where to go, said to the person: the deuxième porte, the others, the CEP operator."""
-    reseaux = list(orientation.get("reseaux") or [])
-    lines = []
-    if reseaux:
-        lines.append(f"Je vous conseille de vous adresser à : {nom_reseau(reseaux[0])}.")
-    if reseaux[1:]:
-        lines.append("Autre possibilité : " + ", ".join(nom_reseau(r) for r in reseaux[1:]) + ".")
-    operateur = orientation.get("operateur_cep")
-    if operateur and operateur not in reseaux:
-        lines.append(f"Pour un conseil en évolution professionnelle, gratuit : {nom_reseau(operateur)}.")
-    return lines
-
-
 def phrase(parts: list[str]) -> str:
     if not parts:
         return ""

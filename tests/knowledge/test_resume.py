@@ -1,5 +1,6 @@
 """The plain-French wording shared by every channel: the summary of a profile, and the
 presentation of an orientation (the payload's fields beside the contract's)."""
+import re
 from pathlib import Path
 
 import yaml
@@ -75,3 +76,18 @@ def test_the_contact_given_when_nothing_is_near_is_etoile_info_from_the_data():
         "Donnez ce code à la structure ou à Etoile Info (0 800 222 100) : vous n'aurez pas à tout "
         "réexpliquer. Il ne contient aucune information sur votre identité.")
 
+
+def test_no_channel_words_an_orientation_itself():
+    """The sentences of libelles.yml `orientation` live there only: not in a channel, an action, a
+    page; nor does any of them name Etoile Info's network code."""
+    root = Path(__file__).resolve().parents[2]
+    sources = [path for folder in ("actions", "bot", "webchat", "knowledge")
+               for path in (root / folder).rglob("*") if path.suffix in (".py", ".js", ".html")]
+    fixed = [part.strip(" :.()") for text in libelles()["orientation"].values()
+             for part in re.split(r"\{\w+\}", text)]
+    fixed = [part for part in fixed if len(part) >= 10]  # "Pourquoi" alone is any page's word
+    assert len(fixed) == 9, fixed
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        assert not [part for part in fixed if part in text], path
+        assert "etoile-info" not in text, path
