@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.profil import inconnus_from, profil_from
 from knowledge import get_kb
 from knowledge.liaison import LiaisonStore
+from knowledge.resume import lignes_portes
 
 CONTRACT = ("reseaux", "operateur_cep", "lieux", "raisons", "profil")  # design/product.md §4
 
@@ -40,7 +41,7 @@ def decrire_lieu(lieu: Dict[str, Any]) -> str:
 def texte_orientation(orientation: Dict[str, Any]) -> str:
     """The payload as one plain text (the transcript, and clients that ignore `custom`)."""
     textes = orientation["textes"]
-    lines = [line for line in (textes["resume"], textes["porte"], textes["autres_portes"], textes["cep"]) if line]
+    lines = ([textes["resume"]] if textes["resume"] else []) + lignes_portes(textes)
     lines.append(f"{textes['pourquoi']} : " + " ".join(r["texte"] for r in orientation["raisons"]))
     if orientation["lieux"]:
         lines.append(f"{textes['lieux']} : " + " ; ".join(decrire_lieu(lieu) for lieu in orientation["lieux"]) + ".")

@@ -96,6 +96,12 @@ def presentation(orientation: Mapping[str, Any], reseau: Callable[[str], Reseau 
     }
 
 
+def lignes_portes(textes: Mapping[str, str | None]) -> list[str]:
+    """Where to go, from a presentation's ``textes``: the deuxième porte, the others, the CEP
+    operator, those there are, in this order."""
+    return [textes[key] for key in ("porte", "autres_portes", "cep") if textes.get(key)]
+
+
 def phrase(parts: list[str]) -> str:
     if not parts:
         return ""

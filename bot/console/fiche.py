@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from knowledge import get_kb
 from knowledge.communes import DEPARTEMENTS
-from knowledge.resume import phrase, resume_profil
+from knowledge.resume import lignes_portes, phrase, resume_profil
 
 TITRE = "Fiche de liaison"
 MENTION = ("Cette fiche ne contient aucune information d'identité : elle suffit à reprendre la "
@@ -75,8 +75,7 @@ def fiche_content(fiche: Mapping[str, Any], motif: str | None = None) -> dict[st
             motif = motif[:MOTIF_MAX - 1].rstrip(" .,;:") + "…"
         sections.append(_section("Motif de l'appel", [motif]))
     sections += [
-        _section("Orientation", [line for line in (orientation["textes"].get(key) for key in
-                                                   ("porte", "autres_portes", "cep")) if line]),
+        _section("Orientation", lignes_portes(orientation["textes"])),
         _section("Pourquoi", [raison["texte"] for raison in orientation.get("raisons") or []]),
     ]
     lieux = [_lieu(lieu) for lieu in orientation.get("lieux") or []]

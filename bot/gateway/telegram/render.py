@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
 
 from knowledge import get_kb
 from knowledge.communes import DEPARTEMENTS, load_communes
+from knowledge.resume import lignes_portes
 
 log = logging.getLogger("spro.telegram")
 
@@ -189,7 +190,7 @@ def format_orientation(orientation: dict[str, Any]) -> str:
     """The recommendation as a readable message: summary, structures, reasons, places, code."""
     textes = orientation["textes"]
     lines: list[str] = [textes["resume"], ""] if textes.get("resume") else []
-    lines += [line for line in (textes["porte"], textes.get("autres_portes"), textes.get("cep")) if line]
+    lines += lignes_portes(textes)
     raisons = [r.get("texte") for r in orientation.get("raisons") or [] if r.get("texte")]
     if raisons:
         lines += ["", f"{textes['pourquoi']} :"] + [f"• {texte}" for texte in raisons]
