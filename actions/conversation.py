@@ -53,16 +53,17 @@ class ActionAccueillir(Action):
 
 
 class ActionHumain(Action):
-    """Asked for a person: Etoile Info's number. Before any orientation, the assistant also offers
-    its own help and asks its first question (« je voudrais parler à quelqu'un de mon projet »);
-    during the questions, the rules resume them."""
+    """Asked for a person: Etoile Info's number, with the payload on which the gateway hands a web
+    conversation to a téléconseiller (as it forgets on `oubli`). Before any orientation, the
+    assistant also offers its own help and asks its first question (« je voudrais parler à
+    quelqu'un de mon projet »); during the questions, the rules resume them."""
 
     def name(self) -> Text:
         return "action_humain"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        dispatcher.utter_message(response="utter_humain")
+        dispatcher.utter_message(response="utter_humain", json_message={"type": "conseiller"})
         if form_active(tracker) or orientation_given(tracker):
             return []
         dispatcher.utter_message(response="utter_en_attendant")

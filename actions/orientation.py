@@ -1,4 +1,5 @@
-"""The recommendation: the knowledge base's decision, worded for the person, with its payload."""
+"""The recommendation: the knowledge base's decision and its presentation (knowledge/resume.py) as
+the orientation payload, with the same words as the bot's text."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -11,7 +12,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.profil import inconnus_from, profil_from
 from knowledge import get_kb
 from knowledge.liaison import LiaisonStore
-from knowledge.resume import lignes_portes, phrase, resume_profil
+from knowledge.resume import lignes_portes
+
+CONTRACT = ("reseaux", "operateur_cep", "lieux", "raisons", "profil")  # design/product.md §4
 
 
 @lru_cache(maxsize=1)
@@ -35,20 +38,14 @@ def decrire_lieu(lieu: Dict[str, Any]) -> str:
     return text
 
 
-def texte_orientation(result: Dict[str, Any], code: str, etoile_telephone: str | None) -> str:
-    kb = get_kb()
-    commune = kb.communes.get(result["profil"]["commune"]) if result["profil"].get("commune") else None
-    lines = []
-    understood = phrase(resume_profil(result["profil"], commune.nom if commune else None))
-    if understood:
-        lines.append(f"Si je résume : {understood}.")
-    lines += lignes_portes(result)
-    lines.append("Pourquoi : " + " ".join(r["texte"] for r in result["raisons"]))
-    if result["lieux"]:
-        lines.append("Où vous adresser : " + " ; ".join(decrire_lieu(lieu) for lieu in result["lieux"]) + ".")
-    etoile = f"Etoile Info ({etoile_telephone})" if etoile_telephone else "Etoile Info"
-    lines.append(f"Votre code de liaison : {code}. Donnez-le à la structure ou à {etoile} : "
-                 "vous n'aurez pas à tout réexpliquer.")
+def texte_orientation(orientation: Dict[str, Any]) -> str:
+    """The payload as one plain text (the transcript, and clients that ignore `custom`)."""
+    textes = orientation["textes"]
+    lines = ([textes["resume"]] if textes["resume"] else []) + lignes_portes(textes)
+    lines.append(f"{textes['pourquoi']} : " + " ".join(r["texte"] for r in orientation["raisons"]))
+    if orientation["lieux"]:
+        lines.append(f"{textes['lieux']} : " + " ; ".join(decrire_lieu(lieu) for lieu in orientation["lieux"]) + ".")
+    lines.append(f"{textes['code']} : {orientation['code_liaison']}. {textes['suite']}")
     return "\n".join(lines)
 
 
@@ -83,14 +80,15 @@ class ActionOrienter(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        result = get_kb().route(profil_from(tracker), inconnus=inconnus_from(tracker))
+        kb = get_kb()
+        result = kb.route(profil_from(tracker), inconnus=inconnus_from(tracker))
         if not result["reseaux"]:  # outside the SPRO: say so, never pretend to route
             dispatcher.utter_message(response="utter_hors_champ")
             nommer_lieu_hors_champ(dispatcher, result["lieux"])
             return [SlotSet("code_liaison", None)]
-        orientation = {k: result[k] for k in ("reseaux", "operateur_cep", "lieux", "raisons", "profil")}
+        orientation = {k: result[k] for k in CONTRACT}
         code = liaisons().save(orientation, canal=canal(tracker), conversation=tracker.sender_id)
-        orientation["code_liaison"] = code
-        dispatcher.utter_message(text=texte_orientation(result, code, tracker.get_slot("etoile_telephone")),
+        orientation = {**orientation, "code_liaison": code, **kb.presentation(orientation)}
+        dispatcher.utter_message(text=texte_orientation(orientation),
                                  json_message={"type": "orientation", "orientation": orientation})
         return [SlotSet("code_liaison", code)]

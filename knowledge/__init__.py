@@ -22,7 +22,7 @@ import yaml
 
 from knowledge.communes import DEPARTEMENTS, Communes, load_communes
 from knowledge.comprendre import check_data as check_comprendre
-from knowledge.directory import Directory, ImportReport
+from knowledge.directory import Directory, ImportReport, Reseau
 from knowledge.profile import (
     ENUM_SLOTS,
     Lexicon,
@@ -33,6 +33,7 @@ from knowledge.profile import (
     normalize_text,
     validate_profile,
 )
+from knowledge.resume import cep_a_part, presentation
 from knowledge.rules import CEP_TOKEN, RuleSet, load_rules, load_rules_data
 from knowledge.rules_check import validate_rules
 from knowledge.scenarios import load_scenarios, scenario_failures
@@ -145,7 +146,7 @@ class KnowledgeBase:
         decision = self.rules.decide(clean)
         manquant = self.rules.manquant(clean, inconnus)
         networks = list(decision.reseaux)
-        if decision.operateur_cep and decision.operateur_cep not in networks:
+        if cep_a_part(networks, decision.operateur_cep):
             networks.append(decision.operateur_cep)
         networks += [code for code in decision.lieux if code not in networks]
         if ("commune" not in clean and "departement" not in clean
@@ -175,6 +176,20 @@ class KnowledgeBase:
                     keep.append(places[rank])
                     budget -= 1
         return [lieu for keep in kept for lieu in keep]
+
+    def presentation(self, orientation: Mapping[str, Any]) -> dict[str, Any]:
+        """The fields beside the contract's that every channel lays an orientation out from
+        (names, other doors, the CEP operator's line, the contact, the sentences): see
+        ``knowledge.resume.presentation``."""
+        profil = orientation.get("profil") or {}
+        commune = self.communes.get(profil["commune"]) if profil.get("commune") else None
+        return presentation(orientation, self.directory.reseau, self.contact, commune.nom if commune else None)
+
+    @property
+    def contact(self) -> Reseau:
+        """The network every channel gives when nothing is near or a person asks for someone, and
+        to which a code de liaison can be given: Etoile Info (``contact: true`` in reseaux.yml)."""
+        return self.directory.contact()
 
     def secteur(self, metier: str) -> str | None:
         return self.lexicon.secteur(metier)

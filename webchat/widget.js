@@ -19,7 +19,7 @@
 
   // relais: the id of the last téléconseiller message shown (live handover, see the console).
   var state = load() || { conversation: null, items: [], outbox: [], open: false, relais: 0 };
-  var socket = null, connecting = false, retries = 0, retryTimer = null, reseaux = null;
+  var socket = null, connecting = false, retries = 0, retryTimer = null;
 
   function load() {
     try { return JSON.parse(sessionStorage.getItem(KEY)); } catch (e) { return null; }
@@ -174,34 +174,30 @@
   }
   function notice(text) { append({ de: "systeme", text: text }); }
 
+  // Laid out from the payload only: its sentences come worded by the server (knowledge base).
   function orientationCard(o) {
-    var names = reseaux || {};
-    function name(code) { return (names[code] && names[code].nom) || code; }
-    var first = (o.reseaux || [])[0], others = (o.reseaux || []).slice(1);
+    var t = o.textes || {};
     var card = el("article", { class: "carte", "aria-label": "Votre orientation" }, [
       el("h3", { text: "Votre orientation" }),
-      el("p", {}, [document.createTextNode("Adressez-vous en priorité à : "), el("strong", { text: name(first) })])
+      t.porte ? el("p", { class: "porte", text: t.porte }) : null,
+      t.autres_portes ? el("p", { text: t.autres_portes }) : null,
+      t.cep ? el("p", { text: t.cep }) : null
     ]);
-    if (others.length) { card.appendChild(el("p", { text: "Autre possibilité : " + others.map(name).join(", ") + "." })); }
-    if (o.operateur_cep && (o.reseaux || []).indexOf(o.operateur_cep) < 0) {
-      card.appendChild(el("p", { text: "Conseil en évolution professionnelle (gratuit) : " + name(o.operateur_cep) + "." }));
-    }
     if (o.raisons && o.raisons.length) {
-      card.appendChild(el("h4", { text: "Pourquoi" }));
+      card.appendChild(el("h4", { text: t.pourquoi }));
       card.appendChild(el("ul", {}, o.raisons.map(function (r) { return el("li", { text: r.texte }); })));
     }
     if (o.lieux && o.lieux.length) {
-      card.appendChild(el("h4", { text: "Où vous adresser" }));
+      card.appendChild(el("h4", { text: t.lieux }));
       card.appendChild(el("ul", { class: "lieux" }, o.lieux.map(place)));
     }
     if (o.code_liaison) {
       var code = el("strong", { class: "code", text: o.code_liaison });
       card.appendChild(el("p", { class: "liaison" }, [
-        document.createTextNode("Votre code de liaison : "), code, document.createTextNode(" "),
+        document.createTextNode(t.code + " : "), code, document.createTextNode(" "),
         el("button", { type: "button", text: "Copier le code", onclick: function () { copy(o.code_liaison, code); } })
       ]));
-      card.appendChild(el("p", { class: "aide", text: "Donnez ce code à la structure ou à Etoile Info : " +
-        "vous n'aurez pas à tout réexpliquer. Il ne contient aucune information sur votre identité." }));
+      card.appendChild(el("p", { class: "aide" }, [linkified(t.suite || "")]));
     }
     return card;
   }
@@ -243,15 +239,6 @@
       body: body ? JSON.stringify(body) : undefined, credentials: "omit"
     });
   }
-  function loadReseaux() {
-    if (reseaux) { return; }
-    api("GET", "/api/reseaux").then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (data) {
-        reseaux = data;
-        if (data && state.items.some(function (i) { return i.custom && i.custom.type === "orientation"; })) { redraw(); }
-      }, function () {});
-  }
-
   function onSubmit(e) {
     e.preventDefault();
     var text = input.value.trim();
@@ -281,7 +268,6 @@
     if (connecting || (socket && socket.readyState <= 1)) { return; }
     connecting = true;
     clearTimeout(retryTimer);
-    loadReseaux();
     var ready = state.conversation ? Promise.resolve() :
       api("POST", "/api/conversations", { channel: "web" }).then(function (r) {
         if (!r.ok) { throw new Error("status " + r.status); }

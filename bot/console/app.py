@@ -27,8 +27,9 @@ from bot.gateway.client import ConversationClient, UnknownConversation
 from bot.gateway.limits import RateLimiter, TooManyMessages
 from bot.gateway.store import Base, _now
 from knowledge import get_kb
+from knowledge.liaison import Fiche
 from knowledge.profile import BESOINS
-from knowledge.resume import libelles, nom_reseau
+from knowledge.resume import libelles
 
 STATIC = Path(__file__).resolve().parent / "static"
 COOKIE, LOGIN_CSRF = "spro_console", "spro_console_csrf"
@@ -173,13 +174,13 @@ def install(app, settings, client_of: Callable[[Request], ConversationClient],
         fiche = await run_in_threadpool(client_of(request).liaisons.get, code)
         if fiche is None:
             raise ConsoleError(404, "Code de liaison inconnu. Vérifiez les huit caractères.")
-        return fiche.to_dict()
+        return presented(fiche)
 
     @router.get("/fiche/{code}")
     async def fiche_page(code: str, request: Request, motif: str = "",
                          agent: Agent = Depends(agent_of)):
-        page = render_html(await fiche_of(code, request), MOTIFS.get(motif))
-        page = page.replace("</body>", '<script src="/console/static/imprimer.js" defer></script></body>')
+        page = render_html(await fiche_of(code, request), MOTIFS.get(motif),
+                           script="/console/static/imprimer.js")
         return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
     @router.get("/fiche/{code}/pdf")
@@ -287,6 +288,14 @@ def install(app, settings, client_of: Callable[[Request], ConversationClient],
     app.include_router(router)
 
 
+def presented(fiche: Fiche) -> dict[str, Any]:
+    """A stored fiche with its orientation's presentation (knowledge's ``presentation``, as in
+    the orientation payload): the store keeps the contract's fields, the words are today's."""
+    data = fiche.to_dict()
+    data["orientation"] = {**data["orientation"], **get_kb().presentation(data["orientation"])}
+    return data
+
+
 def call_view(messages: list[dict[str, Any]], state: dict[str, Any],
               orientation: dict[str, Any] | None = None) -> dict[str, Any]:
     """What the console shows after a turn: profile, next question, answers, recommendation."""
@@ -306,8 +315,6 @@ def call_view(messages: list[dict[str, Any]], state: dict[str, Any],
         "question": {"slot": slot, "texte": libelles()["questions_conseiller"].get(slot, "")} if slot else None,
         "boutons": buttons if slot else [],
         "orientation": orientation,
-        "noms": {code: nom_reseau(code) for code in ((orientation or {}).get("reseaux") or [])
-                 + [c for c in [(orientation or {}).get("operateur_cep")] if c]},
         "fiches": kb.cards_to_read({**profil, "besoin": besoin}),
         "libelles": {**{k: libelles().get(k, {}).get(v) for k, v in profil.items()
                         if isinstance(v, (str, bool))},

@@ -1,29 +1,33 @@
 """The printable fiche de liaison: its French content, an HTML print view and a one-page A4 PDF.
 
-Input is a stored fiche (``knowledge.liaison.Fiche.to_dict()``). ``fiche_content`` words it once;
-``render_html`` and ``render_pdf`` only lay that content out, so both say exactly the same thing.
-Only the fixed profile slots (knowledge/profile.py) are printed: a fiche never shows an identity,
-even if an unexpected key slipped into the stored profile.
+Input is a stored fiche with its orientation's presentation (``bot.console.app.presented``): the
+orientation's sentences and the contact come worded from the knowledge base, as in every channel.
+``fiche_content`` puts the fiche together once; ``render_html`` (a Jinja2 template, autoescaped)
+and ``render_pdf`` only lay that content out, so both say exactly the same thing. Only the fixed
+profile slots (knowledge/profile.py) are printed: a fiche never shows an identity, even if an
+unexpected key slipped into the stored profile.
 """
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fpdf import FPDF, ViewerPreferences, XPos, YPos
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from knowledge import get_kb
 from knowledge.communes import DEPARTEMENTS
-from knowledge.resume import nom_reseau, phrase, resume_profil
+from knowledge.resume import lignes_portes, phrase, resume_profil
 
 TITRE = "Fiche de liaison"
 MENTION = ("Cette fiche ne contient aucune information d'identité : elle suffit à reprendre la "
            "demande sans la réexpliquer.")
 STYLESHEET = "/console/static/fiche.css"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 # A long motif would push the fiche onto a second page.
 MOTIF_MAX = 600
 
@@ -55,7 +59,8 @@ def fiche_content(fiche: Mapping[str, Any], motif: str | None = None) -> dict[st
     """The fiche in plain French.
 
     ``{"titre", "code", "entete": [(label, value)], "sections": [{"titre", "lignes", "lieux"}],
-    "mention"}``; ``lieux`` (places to contact) is empty except in the section "Où s'adresser".
+    "mention"}``; ``lieux`` (places to contact: ``{"nom", "details": [{"label", "valeur",
+    "lien"}]}``) is empty except in the section "Où s'adresser".
     """
     orientation = fiche["orientation"]
     profil = orientation.get("profil") or {}
@@ -70,7 +75,7 @@ def fiche_content(fiche: Mapping[str, Any], motif: str | None = None) -> dict[st
             motif = motif[:MOTIF_MAX - 1].rstrip(" .,;:") + "…"
         sections.append(_section("Motif de l'appel", [motif]))
     sections += [
-        _section("Orientation", _orientation_lines(orientation)),
+        _section("Orientation", lignes_portes(orientation["textes"])),
         _section("Pourquoi", [raison["texte"] for raison in orientation.get("raisons") or []]),
     ]
     lieux = [_lieu(lieu) for lieu in orientation.get("lieux") or []]
@@ -81,7 +86,7 @@ def fiche_content(fiche: Mapping[str, Any], motif: str | None = None) -> dict[st
         "code": fiche["code_liaison"],
         "entete": [("Code de liaison", fiche["code_liaison"]),
                    ("Date", date_fr(fiche["date"])),
-                   ("Premier contact", canal_fr(fiche["canal"]))],
+                   ("Premier contact", canal_fr(fiche["canal"], orientation["contact"]))],
         "sections": sections,
         "mention": MENTION,
     }
@@ -111,29 +116,18 @@ def _situation(profil: Mapping[str, Any]) -> str:
     return _sentence(phrase(parts))
 
 
-def _orientation_lines(orientation: Mapping[str, Any]) -> list[str]:
-    lines = []
-    premier, *autres = orientation.get("reseaux") or [None]
-    if premier:
-        lines.append(f"Structure conseillée (deuxième porte) : {nom_reseau(premier)}")
-    if autres:
-        label = "Autres possibilités" if len(autres) > 1 else "Autre possibilité"
-        lines.append(f"{label} : " + ", ".join(nom_reseau(code) for code in autres))
-    if orientation.get("operateur_cep"):
-        lines.append("Conseil en évolution professionnelle (CEP) : "
-                     + nom_reseau(orientation["operateur_cep"]))
-    return lines
-
-
 def _lieu(lieu: Mapping[str, Any]) -> dict[str, Any]:
     """Only what the directory holds: a missing address or phone stays missing."""
-    return {
-        "nom": lieu.get("nom") or nom_reseau(lieu.get("reseau", "")),
-        "adresse": ", ".join(str(part) for part in (lieu.get("adresse"), lieu.get("commune")) if part),
-        "telephone": lieu.get("telephone") or "",
-        "horaires": lieu.get("horaires") or "",
-        "site_web": lieu.get("site_web") or "",
-    }
+    adresse = ", ".join(str(part) for part in (lieu.get("adresse"), lieu.get("commune")) if part)
+    details = [
+        (None, adresse, None),
+        ("Téléphone", lieu.get("telephone"), lien_tel(lieu.get("telephone") or "")),
+        ("Horaires", lieu.get("horaires"), None),
+        ("Site", lieu.get("site_web"), lien_web(lieu.get("site_web") or "")),
+    ]
+    return {"nom": lieu.get("nom") or "",
+            "details": [{"label": label, "valeur": valeur, "lien": lien}
+                        for label, valeur, lien in details if valeur]}
 
 
 def date_fr(iso: str) -> str:
@@ -150,12 +144,10 @@ def date_fr(iso: str) -> str:
     return f"{jour} {MOIS[moment.month - 1]} {moment.year} à {moment.hour} h {moment.minute:02d}{suffix}"
 
 
-def canal_fr(canal: str) -> str:
+def canal_fr(canal: str, contact: Mapping[str, Any]) -> str:
+    """How the person first came; a call is to the contact network (the orientation's ``contact``)."""
     if canal == "console":
-        etoile = get_kb().directory.reseau("etoile-info")
-        if etoile and etoile.telephone:
-            return f"appel à Etoile Info ({etoile.telephone})"
-        return "appel à Etoile Info"
+        return f"appel à {contact['nom']} ({contact['telephone']})"
     return CANAUX.get(canal, canal)
 
 
@@ -170,46 +162,17 @@ def lien_tel(numero: str) -> str | None:
 
 # ---- HTML ---------------------------------------------------------------------------------------
 
-def render_html(fiche: Mapping[str, Any], motif: str | None = None) -> str:
-    """A standalone page (its stylesheet is a file: the site's CSP forbids inline styles)."""
-    content = fiche_content(fiche, motif)
-    e = html.escape
-    out = ['<!doctype html>', '<html lang="fr">', '<head>', '<meta charset="utf-8">',
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{e(content['titre'])} {e(content['code'])}</title>",
-           f'<link rel="stylesheet" href="{STYLESHEET}">', '</head>', '<body>',
-           '<main class="fiche">', '<header>', f"<h1>{e(content['titre'])}</h1>", '<dl class="entete">']
-    for label, value in content["entete"]:
-        out.append(f"<div><dt>{e(label)}</dt><dd>{e(value)}</dd></div>")
-    out += ['</dl>', '</header>']
-    for number, section in enumerate(content["sections"], 1):
-        out.append(f'<section aria-labelledby="section-{number}">'
-                   f'<h2 id="section-{number}">{e(section["titre"])}</h2>')
-        out += [f"<p>{e(line)}</p>" for line in section["lignes"]]
-        if section["lieux"]:
-            out.append('<ul class="lieux">' + "".join(_lieu_html(lieu) for lieu in section["lieux"]) + "</ul>")
-        out.append("</section>")
-    out += [f'<p class="mention">{e(content["mention"])}</p>', '</main>', '</body>', '</html>']
-    return "\n".join(out) + "\n"
+@lru_cache(maxsize=1)
+def _template():
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return env.get_template("fiche.html")
 
 
-def _lien_html(href: str | None, text: str) -> str:
-    if href is None:
-        return html.escape(text)
-    return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
-
-
-def _lieu_html(lieu: Mapping[str, str]) -> str:
-    lines = [f'<p class="nom">{html.escape(lieu["nom"])}</p>']
-    if lieu["adresse"]:
-        lines.append(f"<p>{html.escape(lieu['adresse'])}</p>")
-    if lieu["telephone"]:
-        lines.append(f"<p>Téléphone : {_lien_html(lien_tel(lieu['telephone']), lieu['telephone'])}</p>")
-    if lieu.get("horaires"):
-        lines.append(f"<p>Horaires : {html.escape(lieu['horaires'])}</p>")
-    if lieu["site_web"]:
-        lines.append(f"<p>Site : {_lien_html(lien_web(lieu['site_web']), lieu['site_web'])}</p>")
-    return "<li>" + "".join(lines) + "</li>"
+def render_html(fiche: Mapping[str, Any], motif: str | None = None, script: str | None = None) -> str:
+    """A standalone page (its stylesheet is a file: the site's CSP forbids inline styles); with
+    ``script``, that script's address is loaded too (the console's print button)."""
+    return _template().render(**fiche_content(fiche, motif), stylesheet=STYLESHEET, script=script)
 
 
 # ---- PDF ----------------------------------------------------------------------------------------
@@ -275,14 +238,9 @@ class _PdfFiche(FPDF):
                 self._line(line)
             for lieu in section["lieux"]:
                 self._line(lieu["nom"], bold=True)
-                if lieu["adresse"]:
-                    self._line(lieu["adresse"])
-                if lieu["telephone"]:
-                    self._line(f"Téléphone : {lieu['telephone']}", link=lien_tel(lieu["telephone"]))
-                if lieu.get("horaires"):
-                    self._line(f"Horaires : {lieu['horaires']}")
-                if lieu["site_web"]:
-                    self._line(f"Site : {lieu['site_web']}", link=lien_web(lieu["site_web"]))
+                for detail in lieu["details"]:
+                    label = f"{detail['label']} : " if detail["label"] else ""
+                    self._line(label + detail["valeur"], link=detail["lien"])
                 self.ln(self.size * 0.15)
         self.ln(self.size * 0.4)
         self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())

@@ -29,7 +29,6 @@ from bot.gateway.client import ConversationClient, RasaUnavailable, UnknownConve
 from bot.gateway.limits import TOO_LARGE, BodyLimit, RateLimiter, TooManyMessages
 from bot.gateway.payload import BadPayload, clean_payload
 from bot.settings import ROOT, Settings, get_settings
-from knowledge.directory import load_reseaux
 
 log = logging.getLogger("spro.gateway")
 _CONVERSATION_PATH = re.compile(r"(/api/conversations/)[^/?\s\"]+")
@@ -89,7 +88,11 @@ class Button(BaseModel):
 class MessageOut(BaseModel):
     text: Optional[str] = None
     buttons: Optional[list[Button]] = None
-    custom: Optional[dict[str, Any]] = None
+    custom: Optional[dict[str, Any]] = Field(None, description=(
+        "Selon « type » : « orientation » (la recommandation : champs du contrat, plus « annuaire », "
+        "« autres_portes », « cep_a_part », « contact » et « textes », les phrases à afficher telles "
+        "quelles), « fiche » (une fiche d'information), « oubli » (la conversation est effacée), "
+        "« conseiller » (la personne a demandé à parler à quelqu'un)."))
     image: Optional[str] = None
 
 
@@ -385,13 +388,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await websocket.send_json({"type": "reply", "re": message_id,
                                        "messages": reply.messages, "state": reply.state})
         return True
-
-    @app.get("/api/reseaux", tags=["annuaire"])
-    async def get_reseaux():
-        """Les réseaux (deuxièmes portes) par code : nom, site et téléphone, pour l'affichage."""
-        return {code: {"nom": spec.reseau.nom, "site_web": spec.reseau.site_web,
-                       "telephone": spec.reseau.telephone}
-                for code, spec in load_reseaux().items()}
 
     @app.get("/api/liaison/{code}", tags=["fiche de liaison"])
     async def get_liaison(code: str, request: Request):

@@ -27,7 +27,7 @@ from bot.gateway.store import ConversationStore, TrackerStore
 from bot.passerelle import HEADER as PASSERELLE_HEADER
 from bot.passerelle import WEBHOOK
 from bot.settings import Settings
-from knowledge.directory import load_reseaux
+from knowledge import get_kb
 from knowledge.liaison import LiaisonStore
 from knowledge.profile import SLOTS as PROFILE_SLOTS  # the only slots a channel ever sees
 
@@ -45,7 +45,7 @@ HANDOVER = ("Je transmets votre demande à un conseiller d'Etoile Info. Restez s
 @lru_cache(maxsize=1)
 def fallback_text() -> str:
     """Said when Rasa or the actions are down; Etoile Info's contacts come from the knowledge base."""
-    etoile = load_reseaux()["etoile-info"].reseau
+    etoile = get_kb().contact
     return ("Je suis momentanément indisponible, veuillez m'en excuser. Vous pouvez appeler "
             f"Etoile Info au {etoile.telephone} (service et appel gratuits) ou consulter "
             f"le site Etoile : {etoile.site_web}")
@@ -91,8 +91,14 @@ def merge_custom(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return merged
 
 
+def signalled(messages: list[dict[str, Any]], signal: str) -> bool:
+    """Whether an action asked the gateway for something in a message's `custom` payload:
+    "oubli" (forget-me, action_oublier) or "conseiller" (a person asked for someone, action_humain)."""
+    return any((m.get("custom") or {}).get("type") == signal for m in messages)
+
+
 def wants_forgetting(messages: list[dict[str, Any]]) -> bool:
-    return any((m.get("custom") or {}).get("type") == "oubli" for m in messages)
+    return signalled(messages, "oubli")
 
 
 def state_from_tracker(tracker: dict[str, Any]) -> dict[str, Any]:
@@ -240,8 +246,7 @@ class ConversationClient:
                 messages = [possible_distress_reply()] + messages
             if not messages and not await self.actions_alive():
                 raise RasaUnavailable("action server down")
-            tracker = await self._tracker(conversation_id)
-            state = state_from_tracker(tracker)
+            state = state_from_tracker(await self._tracker(conversation_id))
         except (httpx.HTTPError, ValueError, RasaUnavailable) as exc:
             log.warning("conversation backend unavailable: %s", type(exc).__name__)
             return Reply([{"text": fallback_text()}],
@@ -250,8 +255,7 @@ class ConversationClient:
             await self._forget_locked(conversation_id)
             return Reply(messages, {"requested_slot": None, "profil": {}})
         await run_in_threadpool(self.store.touch, conversation_id)
-        intent = ((tracker.get("latest_message") or {}).get("intent") or {}).get("name")
-        if intent == "demander_humain" and channel == "web":
+        if channel == "web" and signalled(messages, "conseiller"):
             messages.extend(await self.hand_over(conversation_id))
         if masked and await run_in_threadpool(self.store.first_masking_notice, conversation_id):
             messages.insert(0, {"text": MASKING_NOTICE})

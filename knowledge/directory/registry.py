@@ -17,7 +17,7 @@ from knowledge.directory.importation import import_file as import_places
 from knowledge.directory.lecture import SEED_CSV_PATH
 from knowledge.directory.lignes import PlaceBuilder
 from knowledge.directory.lookup import PlaceIndex
-from knowledge.directory.reseaux import Reseau, _NetworkSpec, load_reseaux
+from knowledge.directory.reseaux import Reseau, _NetworkSpec, contact_of, load_reseaux
 from knowledge.models import (
     COORDS_SOURCE,
     Lieu,
@@ -124,6 +124,9 @@ class Directory:
 
     def reseaux(self) -> list[Reseau]:
         return [spec.reseau for spec in self._specs.values()]
+
+    def contact(self) -> Reseau:
+        return contact_of(self._specs)
 
     # ---- lookup
 

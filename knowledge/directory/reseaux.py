@@ -36,6 +36,13 @@ class _NetworkSpec:
     reseaux_porteurs: tuple[str, ...]
     mots_du_nom: tuple[str, ...]
     renommages: tuple[tuple[str, str], ...]
+    contact: bool = False
+
+
+def contact_of(specs: dict[str, "_NetworkSpec"]) -> Reseau:
+    """The network marked ``contact`` (Etoile Info): given when nothing is near, when a person
+    asks for someone, and as the place a code de liaison can be given."""
+    return next(spec.reseau for spec in specs.values() if spec.contact)
 
 
 def load_reseaux(path: str | Path = RESEAUX_PATH) -> dict[str, _NetworkSpec]:
@@ -72,5 +79,10 @@ def load_reseaux(path: str | Path = RESEAUX_PATH) -> dict[str, _NetworkSpec]:
             reseaux_porteurs=tuple(entry.get("reseaux_porteurs") or ()),
             mots_du_nom=tuple(fold(w) for w in entry.get("mots_du_nom") or ()),
             renommages=tuple(tuple(pair) for pair in entry.get("renommages") or ()),
+            contact=entry.get("contact") is True,
         )
+    contacts = [code for code, spec in specs.items() if spec.contact]
+    if len(contacts) != 1 or not specs[contacts[0]].reseau.telephone:
+        raise DirectoryError(f"{path} : il faut exactement un réseau « contact: true », avec un "
+                             f"téléphone (trouvé : {', '.join(contacts) or 'aucun'})")
     return specs

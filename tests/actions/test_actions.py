@@ -165,6 +165,44 @@ def test_orientation_payload_and_fiche_de_liaison(dispatcher, domain, make_track
     stored = liaisons().get(code.lower())
     assert stored is not None and stored.orientation["reseaux"] == orientation["reseaux"]
     assert "code_liaison" not in stored.orientation["profil"]
+    # What every channel lays the orientation out from, worded once (knowledge/data/libelles.yml)
+    assert orientation["annuaire"]["cma"] == {"nom": "Chambre de métiers et de l'artisanat",
+                                              "site_web": "https://www.artisanat.fr"}
+    assert orientation["annuaire"]["mission-locale"]["nom"] == "Mission locale"
+    assert orientation["autres_portes"] == orientation["reseaux"][1:]
+    assert "mission-locale" in orientation["autres_portes"]
+    assert orientation["operateur_cep"] == "mission-locale" and orientation["cep_a_part"] is False
+    assert orientation["contact"] == {"reseau": "etoile-info", "nom": "Etoile Info", "telephone": "0 800 222 100",
+                                      "site_web": "https://www.etoile.regioncentre.fr"}
+    textes = orientation["textes"]
+    assert textes["resume"] == ("Si je résume : vous avez 19 ans, vous avez quitté l'école sans diplôme, vous "
+                                "cherchez un apprentissage, le métier de cuisinier vous intéresse et vous "
+                                "habitez à Orléans.")
+    assert textes["porte"] == "Je vous conseille de vous adresser à : Chambre de métiers et de l'artisanat."
+    assert textes["autres_portes"].startswith("Autre possibilité : Mission locale")
+    assert textes["cep"] is None  # the CEP operator is among the networks: said once
+    assert textes["suite"] == ("Donnez ce code à la structure ou à Etoile Info (0 800 222 100) : vous n'aurez "
+                               "pas à tout réexpliquer. Il ne contient aucune information sur votre identité.")
+    # the bot's text says the same sentences
+    lines = message["text"].splitlines()
+    assert [textes["resume"], textes["porte"], textes["autres_portes"]] == lines[:3]
+    assert lines[-1] == f"Votre code de liaison : {code}. {textes['suite']}"
+    assert set(stored.orientation) == {"reseaux", "operateur_cep", "lieux", "raisons", "profil"}
+
+
+def test_a_cep_operator_outside_the_networks_is_said_on_its_own(dispatcher, domain, make_tracker):
+    tracker = make_tracker({"besoin": "apprentissage", "age": 30, "statut": "salarie", "metier": "plombier",
+                            "secteur": "artisanat"})
+    run(ActionOrienter(), dispatcher, tracker, domain)
+    orientation = dispatcher.messages[0]["custom"]["orientation"]
+    assert orientation["reseaux"] == ["cma"] and orientation["operateur_cep"] == "cep-actifs-occupes"
+    assert orientation["cep_a_part"] is True and orientation["autres_portes"] == []
+    assert orientation["annuaire"]["cep-actifs-occupes"]["nom"] == (
+        "Conseil en évolution professionnelle (actifs occupés)")
+    assert orientation["textes"]["autres_portes"] is None
+    assert orientation["textes"]["cep"] == ("Pour un conseil en évolution professionnelle, gratuit : "
+                                            "Conseil en évolution professionnelle (actifs occupés).")
+    assert orientation["textes"]["cep"] in dispatcher.messages[0]["text"].splitlines()
 
 
 def test_outside_the_spro_is_said_kindly_without_a_route(dispatcher, domain, make_tracker):
@@ -259,12 +297,15 @@ def test_asking_for_a_person_gives_the_number_and_before_any_orientation_the_fir
                  make_tracker(text="je voudrais parler à quelqu'un", intent="demander_humain"), domain)
     assert [m["response"] for m in dispatcher.messages] == ["utter_humain", "utter_en_attendant"]
     assert all(m["response"] in domain["responses"] for m in dispatcher.messages)
+    # the gateway hands a web conversation to a téléconseiller on this payload (as it forgets on "oubli")
+    assert [m["custom"] for m in dispatcher.messages] == [{"type": "conseiller"}, {}]
     assert starts_the_questions(events)
     dispatcher.messages.clear()
     during = make_tracker({"besoin": "emploi"}, text="un conseiller svp", intent="demander_humain",
                           active_loop="profil_form")
     assert not starts_the_questions(run(ActionHumain(), dispatcher, during, domain))  # the rules resume it
     assert [m["response"] for m in dispatcher.messages] == ["utter_humain"]
+    assert dispatcher.messages[0]["custom"] == {"type": "conseiller"}
 
 
 def test_a_misunderstanding_during_the_questions_lets_the_form_ask_again(dispatcher, domain, make_tracker):

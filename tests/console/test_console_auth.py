@@ -68,7 +68,7 @@ def test_every_console_route_refuses_anonymous_access(settings):
             assert r.status_code in (303, 401), (method, path, r.status_code)
             if r.status_code == 303:
                 assert r.headers["location"] == "/console/connexion"
-            assert "Deuxième porte" not in r.text and "csrf" not in r.text
+            assert "Raisons à lire" not in r.text and "csrf" not in r.text  # in console.js
 
 
 def test_sign_in_sets_a_hardened_session_cookie_and_sign_out_ends_it(client):

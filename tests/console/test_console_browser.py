@@ -103,6 +103,11 @@ def test_a_call_for_a_reference_situation(page, stack, agent):
     print(f"\nactions besides typing the caller's words: {actions} (+1 print)")
     box = page.locator("#recommandation")
     expect(box.locator(".porte")).to_contain_text(network_name("cep-actifs-occupes"))
+    # the sentences of the payload, as every channel says them (the CEP operator is the porte: once)
+    expect(box.locator(".porte")).to_have_text(
+        "Je vous conseille de vous adresser à : Conseil en évolution professionnelle (actifs occupés).")
+    expect(box.locator("p", has_text="Autre possibilité : Mission locale.")).to_have_count(1)
+    expect(box).not_to_contain_text("Pour un conseil en évolution professionnelle")
     expect(box).to_contain_text("Raisons à lire")
     profile = page.locator("#profil")
     for said in ("24 ans", "en CDD", "Tours"):
@@ -147,6 +152,8 @@ def test_retrieve_a_code_created_on_the_web(page, stack, gateway, agent):
     result = page.locator("#resultat-code")
     expect(result).to_contain_text(code)
     expect(result.locator(".porte")).to_contain_text(network_name("cma"))
+    expect(result.locator(".porte")).to_have_text(
+        f"Je vous conseille de vous adresser à : {network_name('cma')}.")  # presented when read back
     expect(result).to_contain_text("19 ans")
 
 

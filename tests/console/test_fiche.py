@@ -1,4 +1,5 @@
-"""The printable fiche de liaison (bot/console/fiche.py), from real stored fiches."""
+"""The printable fiche de liaison (bot/console/fiche.py), from real stored fiches presented as the
+console reads them (bot.console.app.presented)."""
 from __future__ import annotations
 
 import io
@@ -8,6 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 import bot.console.fiche as fiche_module
+from bot.console.app import presented
 from bot.console.fiche import date_fr, fiche_content, render_html, render_pdf
 from knowledge import get_kb
 from knowledge.liaison import LiaisonStore
@@ -16,6 +18,7 @@ SITUATION_2 = {"age": 19, "statut": "decrocheur", "besoin": "apprentissage", "me
                "commune": "45234"}
 SITUATION_3 = {"age": 24, "statut": "salarie", "contrat": "cdd", "besoin": "reconversion",
                "commune": "37261"}
+ADULT_APPRENTICE = {"age": 30, "statut": "salarie", "besoin": "apprentissage", "metier": "plombier"}
 A4_POINTS = (595.28, 841.89)
 
 
@@ -25,11 +28,12 @@ def store(tmp_path) -> LiaisonStore:
 
 
 def stored_fiche(store: LiaisonStore, profil: dict, canal: str = "console", **profil_extra) -> dict:
-    """Route a profile with the real knowledge base, store it, and read the fiche back."""
+    """Route a profile with the real knowledge base, store it, and read the fiche back as the
+    console does."""
     result = get_kb().route(profil)
     orientation = {key: result[key] for key in ("reseaux", "operateur_cep", "lieux", "raisons", "profil")}
     orientation["profil"].update(profil_extra)
-    return store.get(store.save(orientation, canal=canal)).to_dict()
+    return presented(store.get(store.save(orientation, canal=canal)))
 
 
 def flat(text: str) -> str:
@@ -44,10 +48,19 @@ class Tags(HTMLParser):
     def __init__(self, page: str):
         super().__init__()
         self.tags: list[tuple[str, dict]] = []
+        self.text: list[tuple[str, str]] = []
         self.feed(page)
 
     def handle_starttag(self, tag, attrs):
         self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        if self.tags and data.strip():
+            self.text.append((self.tags[-1][0], data))
+
+    def texts(self, name: str) -> list[str]:
+        """The text right inside each `name` element (entities decoded)."""
+        return [data for tag, data in self.text if tag == name]
 
     def named(self, name: str) -> list[dict]:
         return [attrs for tag, attrs in self.tags if tag == name]
@@ -77,6 +90,36 @@ def test_pdf_is_one_a4_page_with_the_whole_fiche(store, profil, words):
     assert reader.trailer["/Root"]["/Lang"] == "fr"
 
 
+@pytest.mark.parametrize("profil, lignes", [
+    (SITUATION_2, ["Je vous conseille de vous adresser à : Chambre de métiers et de l'artisanat.",
+                   "Autre possibilité : Mission locale."]),
+    # the CEP operator is among the networks: said once, as the deuxième porte
+    (SITUATION_3, ["Je vous conseille de vous adresser à : Conseil en évolution professionnelle (actifs occupés).",
+                   "Autre possibilité : Mission locale."]),
+    (ADULT_APPRENTICE, ["Je vous conseille de vous adresser à : Chambre de métiers et de l'artisanat.",
+                        "Pour un conseil en évolution professionnelle, gratuit : Conseil en évolution "
+                        "professionnelle (actifs occupés)."]),
+])
+def test_the_orientation_says_what_every_channel_says(store, profil, lignes):
+    fiche = stored_fiche(store, profil)
+    sections = {section["titre"]: section["lignes"] for section in fiche_content(fiche)["sections"]}
+    assert sections["Orientation"] == lignes
+    page = Tags(render_html(fiche))
+    assert all(line in page.texts("p") for line in lignes)
+    assert all(flat(line) in pdf_text(render_pdf(fiche)) for line in lignes)
+
+
+def test_the_fiche_lays_out_the_payload_fields_only(store):
+    """No sentence or contact of its own: what the presentation says is what the fiche prints."""
+    fiche = stored_fiche(store, SITUATION_2)
+    fiche["orientation"]["textes"].update(porte="Porte T.", autres_portes=None, cep="CEP T.")
+    fiche["orientation"]["contact"] = {"reseau": "x", "nom": "Contact T", "telephone": "01 02 03 04 05",
+                                       "site_web": None}
+    content = fiche_content(fiche)
+    assert [s["lignes"] for s in content["sections"] if s["titre"] == "Orientation"] == [["Porte T.", "CEP T."]]
+    assert dict(content["entete"])["Premier contact"] == "appel à Contact T (01 02 03 04 05)"
+
+
 def test_the_date_and_channel_are_in_words(store):
     content = fiche_content(stored_fiche(store, SITUATION_2, canal="console"))
     entete = dict(content["entete"])
@@ -104,7 +147,7 @@ def test_html_is_one_accessible_page(store):
     assert tags.named("html") == [{"lang": "fr"}]
     assert len(tags.named("h1")) == 1
     titles = [section["titre"] for section in fiche_content(fiche)["sections"]]
-    assert len(tags.named("h2")) == len(titles) and "Où s&#x27;adresser" in page
+    assert len(tags.named("h2")) == len(titles) and "Où s&#39;adresser" in page
     assert f"<title>Fiche de liaison {fiche['code_liaison']}</title>" in page
     assert tags.named("link") == [{"rel": "stylesheet", "href": "/console/static/fiche.css"}]
     assert not tags.named("style") and not tags.named("script")
@@ -131,10 +174,10 @@ def test_motif_is_printed_only_when_given(store):
     fiche = stored_fiche(store, SITUATION_3)
     motif = "Fin de CDD le mois prochain, veut se « reconvertir » dans l'œnologie"
     assert "Motif de l'appel" not in pdf_text(render_pdf(fiche))
-    assert "Motif de l&#x27;appel" not in render_html(fiche)
+    assert "Motif de l&#39;appel" not in render_html(fiche)
     assert flat(motif) in pdf_text(render_pdf(fiche, motif))
     page = render_html(fiche, motif)
-    assert "Motif de l&#x27;appel" in page and "« reconvertir » dans l&#x27;œnologie" in page
+    assert "Motif de l&#39;appel" in page and "« reconvertir » dans l&#39;œnologie" in page
 
 
 def test_the_fullest_fiche_still_fits_on_one_page(store):
@@ -158,3 +201,27 @@ def test_without_dejavu_the_core_font_keeps_french_characters(store, monkeypatch
     text = pdf_text(data)
     for expected in ["Chambre de métiers", "Orléans", "Le cœur du métier « cuisine » ??"]:
         assert expected in text
+
+
+def test_the_console_reads_a_stored_fiche_with_its_presentation(tmp_path, free_port):
+    """Through the console's routes: the code look-up and the print view get the payload's fields."""
+    from fastapi.testclient import TestClient
+
+    from bot.gateway.app import create_app
+    from bot.settings import Settings
+    from tests.console.test_console_auth import add_agent, sign_in
+
+    settings = Settings(data_dir=tmp_path, rasa_url=f"http://127.0.0.1:{free_port()}",
+                        actions_url=f"http://127.0.0.1:{free_port()}", rasa_token="x")
+    assert add_agent(settings).returncode == 0
+    code = stored_fiche(LiaisonStore(settings.knowledge_db_url), ADULT_APPRENTICE)["code_liaison"]
+    with TestClient(create_app(settings), base_url="https://testserver") as client:
+        sign_in(client)
+        orientation = client.get(f"/console/api/liaison/{code}").json()["orientation"]
+        page = client.get(f"/console/fiche/{code}").text
+    assert orientation["annuaire"]["cma"]["nom"] == "Chambre de métiers et de l'artisanat"
+    assert orientation["cep_a_part"] is True and orientation["autres_portes"] == []
+    assert orientation["textes"]["cep"] == ("Pour un conseil en évolution professionnelle, gratuit : "
+                                            "Conseil en évolution professionnelle (actifs occupés).")
+    assert "Je vous conseille de vous adresser à : Chambre de métiers et de l&#39;artisanat." in page
+    assert Tags(page).named("script") == [{"src": "/console/static/imprimer.js", "defer": None}]

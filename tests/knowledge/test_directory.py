@@ -9,9 +9,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 
 from knowledge.communes import DEPARTEMENTS, distance_km, load_communes
-from knowledge.directory import SEED_CSV_PATH, Directory, DirectoryError, load_reseaux
+from knowledge.directory import RESEAUX_PATH, SEED_CSV_PATH, Directory, DirectoryError, load_reseaux
 from knowledge.models import Base, Lieu, make_engine
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -333,6 +334,18 @@ def test_check_reports_places_edited_into_an_inconsistent_state(fresh):
     assert any("hors de la région" in p for p in problems)
     assert any("incohérent" in p for p in problems)
     assert any("source manquante" in p for p in problems)
+
+
+@pytest.mark.parametrize("contacts", [[], ["etoile-info", "apec"], ["apec"]])
+def test_exactly_one_network_with_a_phone_is_the_contact(tmp_path, contacts):
+    data = yaml.safe_load(RESEAUX_PATH.read_text(encoding="utf-8"))
+    for entry in data["reseaux"]:
+        entry["contact"] = entry["code"] in contacts  # apec has no phone
+    path = tmp_path / "reseaux.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(DirectoryError, match="contact"):
+        load_reseaux(path)
+    assert [code for code, spec in load_reseaux().items() if spec.contact] == ["etoile-info"]
 
 
 def test_every_network_of_the_domain_has_an_entry():

@@ -316,12 +316,16 @@ def test_cli_imports_an_extract_and_prints_the_coverage(tmp_path, capsys, commun
 
 
 def test_hours_are_shown_in_the_telegram_message_and_the_fiche():
-    from bot.console.fiche import _lieu, _lieu_html
+    from bot.console.fiche import render_html
     from bot.gateway.telegram.render import _lieu as telegram_lieu
+    from knowledge import get_kb
 
     lieu = {"id": "x", "reseau": "cio", "nom": "CIO de test", "adresse": "1 rue A", "commune": "Tours",
             "telephone": "02 47 00 00 00", "site_web": None, "distance_km": 1.0,
             "horaires": "du lundi au vendredi : 9 h – 12 h"}
     assert "  Horaires : du lundi au vendredi : 9 h – 12 h" in telegram_lieu(lieu)
-    assert "<p>Horaires : du lundi au vendredi : 9 h – 12 h</p>" in _lieu_html(_lieu(lieu))
+    orientation = {"reseaux": ["cio"], "operateur_cep": None, "lieux": [lieu], "raisons": [], "profil": {}}
+    fiche = {"code_liaison": "K7M2QX9P", "date": "2026-11-25T09:12", "canal": "web",
+             "orientation": {**orientation, **get_kb().presentation(orientation)}}
+    assert "<p>Horaires : du lundi au vendredi : 9 h – 12 h</p>" in render_html(fiche)
     assert not any("Horaires" in line for line in telegram_lieu({**lieu, "horaires": None}))

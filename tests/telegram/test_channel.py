@@ -126,6 +126,10 @@ def test_reference_situations_reach_the_orientation(stack, telegram_gateway, bot
     names = {code: spec.reseau.nom for code, spec in load_reseaux().items()}
     for code in orientation["reseaux"]:
         assert names[code] in message.text
+    # worded by the server (the payload's textes), the same sentences as on every channel
+    lines = message.text.splitlines()
+    assert f"Je vous conseille de vous adresser à : {names[orientation['reseaux'][0]]}." in lines
+    assert any(line.startswith("Donnez ce code à la structure ou à Etoile Info (0 800 222 100)") for line in lines)
     for raison in orientation["raisons"]:
         assert raison["texte"] in message.text
     for lieu in orientation["lieux"]:

@@ -1,5 +1,6 @@
 """What a Telegram user reads: long texts split for Telegram, the orientation result as a message
-with its buttons, the bot's quick replies as an inline keyboard. Pure functions."""
+with its buttons (laid out from the payload's fields only), the bot's quick replies as an inline
+keyboard. Pure functions."""
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
@@ -13,9 +14,16 @@ from bot.gateway.telegram.render import (
     render,
     split_message,
 )
+from knowledge import get_kb
 from knowledge.directory import load_reseaux
 
-ORIENTATION = {
+
+def payload(orientation: dict) -> dict:
+    """The orientation payload as the action sends it: the contract's fields and their presentation."""
+    return {**orientation, **get_kb().presentation(orientation)}
+
+
+ORIENTATION = payload({
     "reseaux": ["cma", "mission-locale"],
     "operateur_cep": "mission-locale",
     "lieux": [
@@ -34,7 +42,7 @@ ORIENTATION = {
     "profil": {"age": 19, "statut": "decrocheur", "besoin": "apprentissage", "metier": "cuisinier",
                "commune": "45234", "departement": "45"},
     "code_liaison": "K7M2QX",
-}
+})
 
 
 def units(text: str) -> int:
@@ -82,9 +90,33 @@ def test_the_orientation_reads_as_a_message():
     assert "  Tél. 02 00 00 00 00" in lines
     assert "  https://mission-locale.example.org" in lines
     assert "Votre code de liaison : K7M2QX" in lines
-    assert load_reseaux()["etoile-info"].reseau.telephone in text
+    assert ("Donnez ce code à la structure ou à Etoile Info (0 800 222 100) : vous n'aurez pas à tout "
+            "réexpliquer. Il ne contient aucune information sur votre identité.") in lines
     # the CEP operator is already among the networks: not said twice
     assert "conseil en évolution professionnelle" not in text
+
+
+def test_a_cep_operator_outside_the_networks_gets_its_own_line():
+    adult = payload({**ORIENTATION, "reseaux": ["cma"], "operateur_cep": "cep-actifs-occupes",
+                     "profil": {"age": 30, "statut": "salarie", "besoin": "apprentissage"}})
+    lines = format_orientation(adult).splitlines()
+    assert "Je vous conseille de vous adresser à : Chambre de métiers et de l'artisanat." in lines
+    assert ("Pour un conseil en évolution professionnelle, gratuit : Conseil en évolution "
+            "professionnelle (actifs occupés).") in lines
+    assert not any(line.startswith("Autre possibilité") for line in lines)
+
+
+def test_the_orientation_is_laid_out_from_its_payload_fields_only():
+    """Whatever the server worded is what Telegram shows: no sentence of its own, no name looked up."""
+    worded = {**ORIENTATION, "annuaire": {"cma": {"nom": "Nom A", "site_web": None}},
+              "textes": {"resume": "Résumé T.", "porte": "Porte T.", "autres_portes": "Autres T.",
+                         "cep": "CEP T.", "pourquoi": "Raisons T", "lieux": "Lieux T",
+                         "code": "Code T", "suite": "Suite T."}}
+    lines = format_orientation(worded).splitlines()
+    assert lines[:5] == ["Résumé T.", "", "Porte T.", "Autres T.", "CEP T."]
+    assert ["Raisons T :", "Lieux T :", "Code T : K7M2QX", "Suite T."] == [
+        line for line in lines if line.endswith(("T :", "K7M2QX", "Suite T."))]
+    assert "Chambre de métiers et de l'artisanat." not in lines and "Je vous conseille" not in "".join(lines)
 
 
 def test_the_orientation_has_website_buttons_then_recommencer():
@@ -95,8 +127,8 @@ def test_the_orientation_has_website_buttons_then_recommencer():
 
 
 def test_without_a_place_website_the_network_site_is_offered():
-    bare = {**ORIENTATION, "lieux": [{"nom": "Quelque part", "reseau": "france-travail"}],
-            "reseaux": ["france-travail"], "code_liaison": None}
+    bare = payload({**ORIENTATION, "lieux": [{"nom": "Quelque part", "reseau": "france-travail"}],
+                    "reseaux": ["france-travail"], "code_liaison": None})
     rows = orientation_keyboard(bare).inline_keyboard
     assert rows[0][0].url == load_reseaux()["france-travail"].reseau.site_web
     assert "code de liaison" not in format_orientation(bare)
@@ -104,8 +136,11 @@ def test_without_a_place_website_the_network_site_is_offered():
 
 def test_an_orientation_message_is_rendered_from_its_payload_not_its_text():
     text, markup = render({"text": "texte brut", "custom": {"type": "orientation", "orientation": ORIENTATION}})
-    assert text == format_orientation(ORIENTATION)
+    assert "texte brut" not in text
+    assert text.splitlines()[2] == "Je vous conseille de vous adresser à : Chambre de métiers et de l'artisanat."
+    assert "Votre code de liaison : K7M2QX" in text.splitlines()
     assert isinstance(markup, InlineKeyboardMarkup)
+    assert markup.inline_keyboard[-1][0].callback_data == "/recommencer"
 
 
 def test_quick_replies_become_an_inline_keyboard():

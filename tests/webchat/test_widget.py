@@ -38,8 +38,14 @@ def test_a_person_reaches_an_orientation_card_with_the_mouse(widget, gateway):
     answer_until_card(widget, gateway)
 
     card = widget.page.locator(".carte", has_text="Votre orientation")
-    expect(card).to_contain_text("Adressez-vous en priorité à : France Travail")
+    # the payload's sentences (worded by the server, as on every channel), laid out as they are
+    expect(card.locator(".porte")).to_have_text("Je vous conseille de vous adresser à : France Travail.")
     expect(card.get_by_role("heading", name="Pourquoi")).to_be_visible()
+    expect(card.get_by_role("heading", name="Où vous adresser")).to_be_visible()
+    expect(card.locator(".aide")).to_have_text(
+        "Donnez ce code à la structure ou à Etoile Info (0 800 222 100) : vous n'aurez pas à tout "
+        "réexpliquer. Il ne contient aucune information sur votre identité.")
+    expect(card.locator(".aide a")).to_have_attribute("href", "tel:0800222100")
     code = card.locator(".code").inner_text()
     assert re.fullmatch(r"[A-Z0-9]{8}", code)
     assert gateway.get(f"/api/liaison/{code}").json()["orientation"]["reseaux"][0] == "france-travail"
@@ -53,6 +59,7 @@ def test_a_person_reaches_an_orientation_card_with_the_mouse(widget, gateway):
     own = urlsplit(widget.base_url).netloc
     assert requests and all(urlsplit(u).netloc == own for u in requests), "a third-party request"
     assert sum(u.endswith("/api/conversations") for u in requests) == 1  # one conversation, not two
+    assert [u for u in requests if "/api/" in u and not u.endswith("/api/conversations")] == []  # nothing to look up
     assert len(sockets) == 1 and urlsplit(sockets[0]).netloc == own  # and one socket
 
 
@@ -133,7 +140,10 @@ def test_markup_from_the_person_or_the_bot_stays_inert(widget):
                 frame["messages"].append({"custom": {"type": "orientation", "orientation": {
                     "reseaux": ["<b>x</b>"], "raisons": [{"texte": HOSTILE}],
                     "lieux": [{"nom": HOSTILE, "site_web": "javascript:window.__xss=3",
-                               "telephone": "<i>02</i>"}], "code_liaison": "<u>K</u>"}}})
+                               "telephone": "<i>02</i>"}], "code_liaison": "<u>K</u>",
+                    "annuaire": {"<b>x</b>": {"nom": HOSTILE, "site_web": "javascript:window.__xss=5"}},
+                    "textes": {key: HOSTILE for key in ("porte", "autres_portes", "cep", "pourquoi",
+                                                        "lieux", "code", "suite")}}}})
                 frame["messages"].append({"custom": {"type": "fiche", "fiche": {
                     "titre": HOSTILE, "texte": HOSTILE, "lien": "javascript:window.__xss=4"}}})
             ws.send(json.dumps(frame))
@@ -152,6 +162,40 @@ def test_markup_from_the_person_or_the_bot_stays_inert(widget):
     hrefs = journal.locator("a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
     assert hrefs and all(re.match(r"^(https:|tel:|mailto:)", h) for h in hrefs), hrefs
     assert "https://ok.example/x" in hrefs
+
+
+def test_the_orientation_card_is_laid_out_from_the_payload_fields_only(widget):
+    """Whatever the server worded is what the card shows, in place: the widget has no sentence of
+    its own about an orientation and looks nothing up."""
+    textes = {"porte": "Porte T.", "autres_portes": "Autres T.", "cep": "CEP T.", "pourquoi": "Raisons T",
+              "lieux": "Lieux T", "code": "Code T", "suite": "Suite T : 0 800 222 100."}
+
+    def worded(ws):
+        server = ws.connect_to_server()
+
+        def to_page(message):
+            frame = json.loads(message)
+            if frame.get("type") == "reply" and len(frame["messages"]) and "bienvenue" not in message:
+                frame["messages"] = [{"text": "texte brut", "custom": {"type": "orientation", "orientation": {
+                    "reseaux": ["cma"], "operateur_cep": "cep-actifs-occupes", "profil": {},
+                    "raisons": [{"regle": "r", "texte": "Raison T."}],
+                    "lieux": [{"nom": "Lieu T", "reseau": "cma", "commune": "Tours"}],
+                    "code_liaison": "K7M2QX9P", "annuaire": {"cma": {"nom": "Nom T", "site_web": None}},
+                    "autres_portes": [], "cep_a_part": True, "contact": {}, "textes": textes}}}]
+            ws.send(json.dumps(frame))
+
+        ws.on_message(lambda m: server.send(m))
+        server.on_message(to_page)
+
+    widget.page.route_web_socket(re.compile(r".*/ws(\?.*)?$"), worded)
+    widget.open()
+    widget.type("j'ai 19 ans")
+    card = widget.page.locator(".carte", has_text="Votre orientation")
+    assert card.locator("p").all_inner_texts()[:3] == ["Porte T.", "Autres T.", "CEP T."]
+    assert card.locator("h4").all_inner_texts() == ["Raisons T", "Lieux T"]
+    expect(card.locator(".liaison")).to_contain_text("Code T : K7M2QX9P")
+    expect(card.locator(".aide")).to_have_text("Suite T : 0 800 222 100.")
+    expect(card).not_to_contain_text("texte brut")
 
 
 def test_a_dropped_connection_loses_nothing_and_duplicates_nothing(widget, gateway):

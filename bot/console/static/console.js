@@ -109,7 +109,7 @@
       $("cloture").hidden = false;
       var besoin = data.orientation.profil && data.orientation.profil.besoin;
       if (besoin && valeurs.motifs.some(function (m) { return m.code === besoin; })) { $("motif").value = besoin; }
-      announce("Recommandation prête : " + data.noms[data.orientation.reseaux[0]] + ".");
+      announce("Recommandation prête : " + data.orientation.annuaire[data.orientation.reseaux[0]].nom + ".");
     } else if (data.question) {
       announce("Question suivante : " + data.question.texte);
     }
@@ -176,11 +176,11 @@
     });
     box.appendChild(group);
   }
+  // Laid out from the payload only: the sentences to read out come worded by the server.
   function renderRecommendation(box, data) {
-    var o = data.orientation, names = data.noms;
-    box.appendChild(el("p", { class: "porte" }, ["Deuxième porte : ", el("strong", { text: names[o.reseaux[0]] })]));
-    if (o.reseaux.length > 1) { box.appendChild(el("p", { text: "Autres possibilités : " + o.reseaux.slice(1).map(function (c) { return names[c]; }).join(", ") + "." })); }
-    if (o.operateur_cep) { box.appendChild(el("p", { text: "Opérateur CEP : " + names[o.operateur_cep] + "." })); }
+    var o = data.orientation, t = o.textes;
+    box.appendChild(el("p", { class: "porte" }, [el("strong", { text: t.porte })]));
+    [t.autres_portes, t.cep].forEach(function (line) { if (line) { box.appendChild(el("p", { text: line })); } });
     box.appendChild(el("h3", { text: "Raisons à lire" }));
     box.appendChild(el("ul", {}, o.raisons.map(function (r) { return el("li", { text: r.texte }); })));
     if (o.lieux.length) {

@@ -1,21 +1,20 @@
 """What a Telegram user reads: the channel's own French texts, and the conversation client's
 messages (text, quick replies, orientation result) turned into Telegram messages and keyboards.
 
-Pure functions over the client's messages and the knowledge base's data files; nothing here
-talks to Telegram.
+Pure functions over the client's messages and the knowledge base; nothing here talks to
+Telegram. The orientation is laid out from its payload only: its sentences come worded.
 """
 from __future__ import annotations
 
 import json
 import logging
-from functools import lru_cache
 from typing import Any, Optional, Union
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
+from knowledge import get_kb
 from knowledge.communes import DEPARTEMENTS, load_communes
-from knowledge.directory import load_reseaux
-from knowledge.resume import lignes_portes, nom_reseau, phrase, resume_profil
+from knowledge.resume import lignes_portes
 
 log = logging.getLogger("spro.telegram")
 
@@ -82,14 +81,9 @@ def unknown_command() -> str:
     return "Je ne connais pas cette commande.\n" + help_text()
 
 
-@lru_cache(maxsize=1)
-def _reseaux() -> dict[str, Any]:
-    return {code: spec.reseau for code, spec in load_reseaux().items()}
-
-
 def conseiller() -> tuple[str, InlineKeyboardMarkup | None]:
     """Etoile Info's contacts, from the knowledge base (it holds no opening hours: the site does)."""
-    etoile = _reseaux()["etoile-info"]
+    etoile = get_kb().contact
     text = (f"Vous pouvez parler à un conseiller d'Etoile Info au {etoile.telephone} "
             "(appel gratuit). Les horaires d'ouverture sont indiqués sur le site Etoile.")
     if not etoile.site_web:
@@ -175,7 +169,7 @@ def quick_replies(buttons: list[dict[str, str]]) -> InlineKeyboardMarkup | None:
 # -- the orientation result (the payload every channel renders) -----------------------------------
 
 def _lieu(lieu: dict[str, Any]) -> list[str]:
-    lines = [f"• {lieu.get('nom') or nom_reseau(lieu.get('reseau', ''))}"]
+    lines = [f"• {lieu.get('nom') or ''}"]
     where = ", ".join(p for p in (lieu.get("adresse"), lieu.get("commune")) if p)
     distance = lieu.get("distance_km")
     if distance is not None:
@@ -194,25 +188,19 @@ def _lieu(lieu: dict[str, Any]) -> list[str]:
 
 def format_orientation(orientation: dict[str, Any]) -> str:
     """The recommendation as a readable message: summary, structures, reasons, places, code."""
-    lines: list[str] = []
-    profil = orientation.get("profil") or {}
-    commune = load_communes().get(profil["commune"]) if profil.get("commune") else None
-    understood = phrase(resume_profil(profil, commune.nom if commune else None))
-    if understood:
-        lines += [f"Si je résume : {understood}.", ""]
-    lines += lignes_portes(orientation)
+    textes = orientation["textes"]
+    lines: list[str] = [textes["resume"], ""] if textes.get("resume") else []
+    lines += lignes_portes(textes)
     raisons = [r.get("texte") for r in orientation.get("raisons") or [] if r.get("texte")]
     if raisons:
-        lines += ["", "Pourquoi :"] + [f"• {texte}" for texte in raisons]
+        lines += ["", f"{textes['pourquoi']} :"] + [f"• {texte}" for texte in raisons]
     lieux = orientation.get("lieux") or []
     if lieux:
-        lines += ["", "Où vous adresser :"]
+        lines += ["", f"{textes['lieux']} :"]
         for lieu in lieux:
             lines += _lieu(lieu)
     if orientation.get("code_liaison"):
-        lines += ["", f"Votre code de liaison : {orientation['code_liaison']}",
-                  f"Donnez-le à la structure ou à Etoile Info ({_reseaux()['etoile-info'].telephone}) : "
-                  "vous n'aurez pas à tout réexpliquer."]
+        lines += ["", f"{textes['code']} : {orientation['code_liaison']}", textes["suite"]]
     return "\n".join(lines).strip()
 
 
@@ -226,12 +214,13 @@ def orientation_keyboard(orientation: dict[str, Any]) -> InlineKeyboardMarkup:
     for lieu in orientation.get("lieux") or []:
         url = lieu.get("site_web") or ""
         if url.startswith(("https://", "http://")) and url not in sites:
-            sites[url] = lieu.get("nom") or nom_reseau(lieu.get("reseau", ""))
+            sites[url] = lieu.get("nom") or ""
     if not sites:
+        annuaire = orientation.get("annuaire") or {}
         for code in orientation.get("reseaux") or []:
-            reseau = _reseaux().get(code)
-            if reseau and reseau.site_web:
-                sites.setdefault(reseau.site_web, reseau.nom)
+            reseau = annuaire.get(code) or {}
+            if reseau.get("site_web"):
+                sites.setdefault(reseau["site_web"], reseau["nom"])
     rows = [[InlineKeyboardButton(_short(f"Site : {nom}"), url=url)]
             for url, nom in list(sites.items())[:WEBSITE_BUTTONS]]
     rows.append([InlineKeyboardButton(RECOMMENCER[0], callback_data=RECOMMENCER[1])])
