@@ -11,8 +11,12 @@ from pathlib import Path
 import pytest
 
 from knowledge.communes import DEPARTEMENTS, distance_km, load_communes
+from knowledge.couverture import RESEAUX_COUVERTURE
 from knowledge.directory import SEED_CSV_PATH, Directory, DirectoryError, load_reseaux
 from knowledge.models import Base, Lieu, make_engine
+from knowledge.rules import CEP_TOKEN, load_rules_data
+from knowledge.scenarios import load_scenarios
+from knowledge.sources import DILA_RESEAUX, PASSEMPLOI_STRUCTURES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DI_EXPORT = FIXTURES / "data_inclusion_export.json"
@@ -335,14 +339,30 @@ def test_check_reports_places_edited_into_an_inconsistent_state(fresh):
     assert any("source manquante" in p for p in problems)
 
 
-def test_every_network_of_the_domain_has_an_entry():
-    codes = set(load_reseaux())
-    assert codes == {
-        "mission-locale", "france-travail", "cap-emploi-reseau-cheops", "apec", "cep-actifs-occupes", "cio",
-        "suio", "reseau-information-jeunesse", "cma", "cci", "chambre-agriculture", "transitions-pro",
-        "france-vae", "cidff", "cria", "maisons-de-l-emploi", "etoile-info", "employeur-public",
-        "france-services",   # not a deuxième porte: shown for requests outside the SPRO
+def test_every_network_named_elsewhere_has_an_entry():
+    """reseaux.yml may gain or lose networks; what must hold is that nothing names a code it lacks:
+    the rules (targets, places shown, networks no rule routes to), the scenarios' expectations, the
+    seed directory, the importers' mappings, the coverage report and the channels."""
+    rules = load_rules_data()
+    expected = [scenario["attendu"] for scenario in load_scenarios()]
+    with SEED_CSV_PATH.open(encoding="utf-8", newline="") as handle:
+        seed = {row["reseau"] for row in csv.DictReader(handle)}
+    named = {
+        "regles.yml": {code for r in rules["regles"] for code in [*(r.get("reseaux") or []), *(r.get("lieux") or [])]
+                       if code != CEP_TOKEN} | set(rules.get("non_routes") or {}),
+        "scenarios.yml": {code for attendu in expected
+                          for code in [*(attendu.get("reseaux") or []), *(attendu.get("lieux_repli") or []),
+                                       *(attendu.get("lieux_reseaux") or []), attendu.get("operateur_cep")]
+                          if code},
+        SEED_CSV_PATH.name: seed,
+        "knowledge/sources.py": {*DILA_RESEAUX.values(), *PASSEMPLOI_STRUCTURES.values()},
+        "knowledge/couverture.py": set(RESEAUX_COUVERTURE),
+        # the contact line every channel shows (bot/gateway/client.py, telegram/render.py, console/fiche.py)
+        "channels": {"etoile-info"},
     }
+    assert all(named.values())  # each still names networks where the test looks
+    codes = set(load_reseaux())
+    assert {where: sorted(found - codes) for where, found in named.items() if found - codes} == {}
 
 
 # --------------------------------------------------------------------------- PostgreSQL
