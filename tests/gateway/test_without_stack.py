@@ -9,6 +9,7 @@ from bot.gateway.app import create_app
 from bot.gateway.limits import RateLimiter, TooManyMessages
 from bot.passerelle import CHANNEL
 from bot.settings import Settings
+from knowledge.directory import load_reseaux
 
 
 def test_the_openapi_contract_says_what_the_api_does(tmp_path):
@@ -39,7 +40,7 @@ def test_rasa_down_gives_the_polite_fallback_not_a_500(tmp_path, free_port):
         conversation = client.post("/api/conversations").json()["id"]
         r = client.post(f"/api/conversations/{conversation}/messages", json={"text": "Bonjour"})
         assert r.status_code == 200
-        assert "0 800 222 100" in r.json()["messages"][0]["text"]
+        assert load_reseaux()["etoile-info"].reseau.telephone in r.json()["messages"][0]["text"]
         assert client.get("/healthz").status_code == 503
         assert client.get(f"/api/conversations/{conversation}").status_code == 503
 

@@ -205,8 +205,9 @@ def test_national_service_is_the_network_entry_everywhere(seeded, communes, depa
                        "telephone": None, "site_web": "https://vae.gouv.fr", "distance_km": None}]
 
 
-def test_etoile_info_entry_carries_the_free_number(seeded):
-    assert [p["telephone"] for p in seeded.lieux("etoile-info")] == ["0 800 222 100"]
+def test_etoile_info_entry_carries_the_number_of_reseaux_yml(seeded):
+    number = load_reseaux()["etoile-info"].reseau.telephone
+    assert number and [p["telephone"] for p in seeded.lieux("etoile-info")] == [number]
 
 
 def test_regional_place_serves_every_departement(seeded, communes):
