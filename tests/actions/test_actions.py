@@ -345,14 +345,16 @@ def test_misunderstood_text_is_still_tried_as_the_pending_answer(dispatcher, dom
     assert dispatcher.messages == []
 
 
-def avis_rows() -> list[tuple[str, bool]]:
+def avis_rows() -> list[tuple[str, str, bool]]:
+    """The rows of the avis table, read back from the database the actions write to (a new engine
+    on the same URL: only committed rows are seen)."""
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
     from knowledge.liaison import AvisRow, LiaisonStore
 
     with Session(LiaisonStore().engine) as s:
-        return [(r.besoin, r.utile) for r in s.scalars(select(AvisRow))]
+        return [(r.canal, r.besoin, r.utile) for r in s.scalars(select(AvisRow).order_by(AvisRow.id))]
 
 
 def test_satisfaction_is_recorded(dispatcher, domain, make_tracker):
@@ -360,7 +362,7 @@ def test_satisfaction_is_recorded(dispatcher, domain, make_tracker):
     tracker = make_tracker({"besoin": "vae"}, intent="donner_avis", entities=[{"entity": "avis", "value": "pas_utile"}])
     run(ActionEnregistrerAvis(), dispatcher, tracker, domain)
     assert dispatcher.messages[0]["response"] == "utter_merci_avis_negatif"
-    assert avis_rows() == before + [("vae", False)]
+    assert avis_rows() == before + [("web", "vae", False)]
 
 
 def test_words_taken_for_an_opinion_before_any_orientation_start_the_questions(dispatcher, domain, make_tracker):

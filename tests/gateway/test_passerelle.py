@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.passerelle import CHANNEL, HEADER, WEBHOOK
+from bot.passerelle import HEADER, WEBHOOK
 
 pytestmark = pytest.mark.stack
 
@@ -19,12 +19,6 @@ FORGED_ACTION = {"next_action": "action_orienter", "sender_id": "quelqu-un", "ve
                              "followup_action": None, "active_loop": {},
                              "latest_action_name": "action_listen"},
                  "domain": {}}
-
-
-def test_the_credentials_name_the_channel_class():
-    from bot.rasa_channel import PasserelleInput
-
-    assert CHANNEL == f"{PasserelleInput.__module__}.{PasserelleInput.__qualname__}"
 
 
 @pytest.mark.parametrize("headers", [{}, {HEADER: "pas-le-secret"}])

@@ -12,8 +12,12 @@ import pytest
 import yaml
 
 from knowledge.communes import DEPARTEMENTS, distance_km, load_communes
+from knowledge.couverture import RESEAUX_COUVERTURE
 from knowledge.directory import RESEAUX_PATH, SEED_CSV_PATH, Directory, DirectoryError, load_reseaux
 from knowledge.models import Base, Lieu, make_engine
+from knowledge.rules import CEP_TOKEN, load_rules_data
+from knowledge.scenarios import load_scenarios
+from knowledge.sources import DILA_RESEAUX, PASSEMPLOI_STRUCTURES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DI_EXPORT = FIXTURES / "data_inclusion_export.json"
@@ -202,8 +206,9 @@ def test_national_service_is_the_network_entry_everywhere(seeded, communes, depa
                        "telephone": None, "site_web": "https://vae.gouv.fr", "distance_km": None}]
 
 
-def test_etoile_info_entry_carries_the_free_number(seeded):
-    assert [p["telephone"] for p in seeded.lieux("etoile-info")] == ["0 800 222 100"]
+def test_etoile_info_entry_carries_the_number_of_reseaux_yml(seeded):
+    number = load_reseaux()["etoile-info"].reseau.telephone
+    assert number and [p["telephone"] for p in seeded.lieux("etoile-info")] == [number]
 
 
 def test_regional_place_serves_every_departement(seeded, communes):
@@ -348,14 +353,28 @@ def test_exactly_one_network_with_a_phone_is_the_contact(tmp_path, contacts):
     assert [code for code, spec in load_reseaux().items() if spec.contact] == ["etoile-info"]
 
 
-def test_every_network_of_the_domain_has_an_entry():
-    codes = set(load_reseaux())
-    assert codes == {
-        "mission-locale", "france-travail", "cap-emploi-reseau-cheops", "apec", "cep-actifs-occupes", "cio",
-        "suio", "reseau-information-jeunesse", "cma", "cci", "chambre-agriculture", "transitions-pro",
-        "france-vae", "cidff", "cria", "maisons-de-l-emploi", "etoile-info", "employeur-public",
-        "france-services",   # not a deuxième porte: shown for requests outside the SPRO
+def test_every_network_named_elsewhere_has_an_entry():
+    """reseaux.yml may gain or lose networks; what must hold is that nothing names a code it lacks:
+    the rules (targets, places shown, networks no rule routes to), the scenarios' expectations, the
+    seed directory, the importers' mappings, the coverage report and the channels."""
+    rules = load_rules_data()
+    expected = [scenario["attendu"] for scenario in load_scenarios()]
+    with SEED_CSV_PATH.open(encoding="utf-8", newline="") as handle:
+        seed = {row["reseau"] for row in csv.DictReader(handle)}
+    named = {
+        "regles.yml": {code for r in rules["regles"] for code in [*(r.get("reseaux") or []), *(r.get("lieux") or [])]
+                       if code != CEP_TOKEN} | set(rules.get("non_routes") or {}),
+        "scenarios.yml": {code for attendu in expected
+                          for code in [*(attendu.get("reseaux") or []), *(attendu.get("lieux_repli") or []),
+                                       *(attendu.get("lieux_reseaux") or []), attendu.get("operateur_cep")]
+                          if code},
+        SEED_CSV_PATH.name: seed,
+        "knowledge/sources.py": {*DILA_RESEAUX.values(), *PASSEMPLOI_STRUCTURES.values()},
+        "knowledge/couverture.py": set(RESEAUX_COUVERTURE),
     }
+    assert all(named.values())  # each still names networks where the test looks
+    codes = set(load_reseaux())
+    assert {where: sorted(found - codes) for where, found in named.items() if found - codes} == {}
 
 
 # --------------------------------------------------------------------------- PostgreSQL

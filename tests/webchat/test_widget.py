@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from bot.settings import ROOT
 from tests.webchat.widget_page import SCREENSHOTS, Widget, answer_until_card, axe_violations
 
 pytestmark = pytest.mark.stack
@@ -19,12 +18,6 @@ FIRST = "Bonjour, je viens d'être licenciée, j'ai 45 ans et j'habite à Bourge
 @pytest.fixture
 def widget(page, stack) -> Widget:
     return Widget(page, stack.settings.gateway_url).open_demo()
-
-
-def test_script_is_small_and_framework_free():
-    script = (ROOT / "webchat" / "widget.js").read_bytes()
-    assert len(script) <= 30 * 1024
-    assert not re.search(rb"\b(import|require)\s*\(|https?://(?!GATEWAY|passerelle)", script)
 
 
 def test_a_person_reaches_an_orientation_card_with_the_mouse(widget, gateway):
