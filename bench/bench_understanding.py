@@ -271,6 +271,9 @@ class Report:
     lines_shown: list[str] = field(default_factory=list)  # ordinary messages given the one line
     distress_full: int = 0  # distress messages given the full emergency message
     by_group: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)  # group -> measure -> (right, total)
+    # dead ends whose first reply held the emergency numbers (a kind, counted for every set, the
+    # unread one too, without its texts)
+    dead_after_emergency: int = 0
 
     @property
     def routing(self) -> float:
@@ -286,7 +289,8 @@ class Report:
                 for g, f in self.facts_by_group.items()]
         out.append(f"Faits faux : {len(self.facts.wrong)}")
         out += [f"  {i}: {slot} = {p!r} (attendu {e!r})" for i, slot, p, e in self.facts.wrong if shown(i)]
-        out.append(f"Impasses : {len(self.dead_ends)} / {self.n}  {listed(self.dead_ends)}")
+        out.append(f"Impasses : {len(self.dead_ends)} / {self.n}  {listed(self.dead_ends)}"
+                   + (f" (dont {self.dead_after_emergency} après les numéros d'urgence)" if self.dead_ends else ""))
         out.append(f"Orientation juste : {self.routed_right} / {self.n} = {self.routing:.3f}")
         out += [f"  {i}: {got} (attendu {want})" for i, want, got in self.misrouted if shown(i)]
         if self.questions:
@@ -316,6 +320,7 @@ def evaluate(gateway: httpx.Client, progress: Callable[[str], None] = lambda _: 
     facts_by_group = {g: FactScore() for g in GROUPS}
     items = load_first_messages()
     routed, dead, misrouted, questions, alarms, lines = 0, [], [], [], [], []
+    dead_after_emergency = 0
 
     def classify(ident: str, texts: list[str]) -> None:
         if any(FULL_EMERGENCY in t for t in texts):
@@ -331,6 +336,7 @@ def evaluate(gateway: httpx.Client, progress: Callable[[str], None] = lambda _: 
         if not (result.first_question or result.first_orientation
                 or any(OUT_OF_FIELD_MARK in t for t in result.first_texts)):
             dead.append(item["id"])
+            dead_after_emergency += any(EMERGENCY in t for t in result.first_texts)
         if result.porte == item["porte"]:
             routed += 1
             if result.porte != "aucun":
@@ -360,7 +366,7 @@ def evaluate(gateway: httpx.Client, progress: Callable[[str], None] = lambda _: 
                                    sum(1 for o in ordinary if group(o) == g))}
     return Report(facts, facts_by_group, len(items), routed, dead, misrouted, questions, len(found_ids),
                   len(sets["detresse"]), alarms, len(ordinary), lines_shown=lines, distress_full=full,
-                  by_group=by_group)
+                  by_group=by_group, dead_after_emergency=dead_after_emergency)
 
 
 def evaluate_reader() -> list[str]:
