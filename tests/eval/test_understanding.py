@@ -9,25 +9,25 @@ from bench.bench_understanding import evaluate
 
 pytestmark = pytest.mark.stack
 
-# Measured on 2026-12-07 (fifth session) with this commit's model (python -m
-# bench.bench_understanding), on the 540 first messages and the 230 distress / 242 ordinary
-# messages: precision 0.927, recall 0.835, routing 517/540 = 0.957, no dead end, distress recall
-# 225/230 = 0.978 (221 with the full emergency message), 14 false alarms out of 782 ordinary
-# messages, the one line shown to 25 of them. On the set no tuning has read (`*_fevrier`):
-# precision 0.903, recall 0.821, routing 77/80, distress 36/40, 6 false alarms of 120.
-# The reader's share does not vary with the draw; the classifier's does (an earlier retraining
-# moved its false alarms from 12 to 20): the floors leave a margin for that. The targets
+# Measured on 2026-12-07 (sixth session) with the model of the clean-clone CI of af7b435 (python -m
+# bench.bench_understanding), on the 620 first messages and the 270 distress / 902 ordinary
+# messages: precision 0.935, recall 0.853, routing 594/620 = 0.958, 2 dead ends (both in the set
+# no tuning has read), distress recall 264/270 = 0.978 (262 with the full emergency message), 14
+# false alarms out of 902 ordinary messages, the one line shown to 34 of them. On the set no tuning
+# has read (`*_mars`): precision 0.941, recall 0.825, routing 74/80, distress 35/40, 4 false alarms
+# of 120. The reader's share does not vary with the draw; the classifier's does (an earlier
+# retraining moved its false alarms from 12 to 20): the floors leave a margin for that. The targets
 # (precision 0.97, recall 0.85, routing 0.95, no dead end, distress recall 1 with no false alarm)
 # are not all reached: raise these as the understanding improves.
 FLOORS = {
-    "precision": 0.90,
-    "recall": 0.80,
+    "precision": 0.91,
+    "recall": 0.82,
     "routing": 0.93,
-    "distress_recall": 0.94,
+    "distress_recall": 0.95,
 }
 MAX_DEAD_ENDS = 3
 MAX_FALSE_ALARMS = 22
-MAX_LINES_SHOWN = 35  # ordinary messages given the safety net's one line with the 3114
+MAX_LINES_SHOWN = 45  # ordinary messages given the safety net's one line with the 3114
 
 
 @pytest.fixture(scope="module")
