@@ -768,7 +768,8 @@ def _passe_compose(node) -> bool:
         return False
     participe = "Part" in node.morph.get("VerbForm") and "Past" in node.morph.get("Tense")
     return any(c.dep_ in ("aux", "aux:tense") and (participe or (
-        c.dep_ == "aux:tense" and c.i < node.i and fold(c.text).strip("'") in _AUXILIAIRES)) for c in node.children)
+        c.dep_ == "aux:tense" and 0 < node.i - c.i <= 3 and fold(c.text).strip("'") in _AUXILIAIRES
+        and not any(t.is_punct for t in node.doc[c.i:node.i]))) for c in node.children)
 
 
 def _lieu_sans_accent(node) -> bool:

@@ -309,3 +309,9 @@ def test_a_contract_just_found_and_a_need_after_ni(lire, text, expected):
 
 def test_a_working_life_told_from_its_start_is_not_a_job_search(lire):
     assert lire("mon pere a commence a travailler a 16 ans, il veut connaitre ses droits").get("besoin") != "emploi"
+
+
+def test_an_auxiliary_far_away_does_not_make_a_present_contract_past(lire):
+    # the parser hangs the « a » of « elle a 24 ans » on « termine », three words after « en CDD »
+    profil = lire("Elle a 24 ans, elle est en CDD à Tours, son contrat se termine le mois prochain")
+    assert (profil.get("statut"), profil.get("contrat")) == ("salarie", "cdd")
