@@ -91,7 +91,7 @@ class Stack:
             "rasa": [PYTHON, "-m", "bot.rasa_server", "run", "--model", str(s.model_path),
                      "--endpoints", str(endpoints_file), "--credentials", str(credentials_file),
                      "--enable-api", "-i", rasa.hostname, "-p", str(rasa.port)],
-            "gateway": [PYTHON, "-m", "uvicorn", "bot.gateway.app:create_app", "--factory",
+            "gateway": [PYTHON, "-m", "uvicorn", "bot.app:create_app", "--factory",
                         "--host", s.gateway_host, "--port", str(s.gateway_port),
                         "--no-access-log", "--ws", "wsproto"],
         }

@@ -12,9 +12,9 @@ import sys
 import pytest
 from fastapi.testclient import TestClient
 
+from bot.app import create_app
 from bot.console.accounts import MAX_FAILURES, hash_password, verify_password
 from bot.console.app import SIGN_INS_PER_MINUTE_PER_ADDRESS, SIGN_INS_PER_MINUTE_PER_LOGIN
-from bot.gateway.app import create_app
 from bot.settings import ROOT, Settings
 
 PASSWORD = "un mot de passe assez long"
