@@ -23,11 +23,11 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.console.accounts import AccountLocked, Accounts, Agent, LoginRefused
 from bot.console.fiche import render_html, render_pdf
+from bot.db import Base, utc_now
 from bot.deps import client_address, get_accounts, get_client, get_settings
 from bot.gateway.client import ConversationClient, UnknownConversation
 from bot.gateway.limits import RateLimiter, TooManyMessages
 from bot.gateway.schemas import validated
-from bot.gateway.store import Base, _now
 from bot.settings import Settings
 from knowledge import get_kb
 from knowledge.liaison import Fiche
@@ -48,7 +48,7 @@ class MotifRow(Base):
     """The motif of a call, for the SPRO's indicators: nothing that identifies the caller."""
     __tablename__ = "motifs_appels"
     id = Column(Integer, primary_key=True, autoincrement=True)
-    at = Column(DateTime, nullable=False, default=_now)
+    at = Column(DateTime, nullable=False, default=utc_now)
     canal = Column(String(16), nullable=False)
     motif = Column(String(32), nullable=False)
 

@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 from knowledge.communes import DEPARTEMENTS, distance_km, load_communes
+from knowledge.db import Base, make_engine
 from knowledge.directory import RESEAUX_PATH, SEED_CSV_PATH, Directory, DirectoryError, load_reseaux
-from knowledge.models import Base, Lieu, make_engine
+from knowledge.models import Lieu
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DI_EXPORT = FIXTURES / "data_inclusion_export.json"
