@@ -279,5 +279,5 @@ class KnowledgeBase:
 
 @lru_cache(maxsize=1)
 def get_kb() -> KnowledgeBase:
-    """The process-wide knowledge base (database from KNOWLEDGE_DB_URL or the default file)."""
+    """The process-wide knowledge base (database from SPRO_KNOWLEDGE_DB_URL or the default file)."""
     return KnowledgeBase.load()

@@ -17,6 +17,9 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import declarative_base, sessionmaker
 
 Base = declarative_base()
+# The one name of the knowledge database's URL, for every process: the gateway's settings
+# (bot.settings, prefix SPRO_) read the same variable, and the launcher hands it to its children.
+URL_ENV = "SPRO_KNOWLEDGE_DB_URL"
 
 
 def utc_now() -> dt.datetime:
@@ -25,8 +28,9 @@ def utc_now() -> dt.datetime:
 
 
 def default_url() -> str:
-    """KNOWLEDGE_DB_URL, else an SQLite file under SPRO_DATA_DIR (default ./var)."""
-    url = os.environ.get("KNOWLEDGE_DB_URL")
+    """SPRO_KNOWLEDGE_DB_URL, else knowledge.db under SPRO_DATA_DIR (default ./var), as the
+    gateway's settings resolve it."""
+    url = os.environ.get(URL_ENV)
     if url:
         return url
     data_dir = Path(os.environ.get("SPRO_DATA_DIR") or "var")
