@@ -8,7 +8,6 @@ the widget's "Parler à un conseiller".
 """
 from __future__ import annotations
 
-import html
 import secrets
 from pathlib import Path
 from typing import Any, Optional
@@ -23,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.console.accounts import AccountLocked, Accounts, Agent, LoginRefused
 from bot.console.fiche import render_html, render_pdf
+from bot.console.pages import render
 from bot.db import Base, utc_now
 from bot.deps import client_address, get_accounts, get_client, get_settings
 from bot.gateway.client import ConversationClient, UnknownConversation
@@ -76,11 +76,8 @@ class Motif(BaseModel):
 
 
 def _page(name: str, **values: str) -> HTMLResponse:
-    """A page of static/ with {{name}} placeholders filled in (escaped)."""
-    text = (STATIC / name).read_text(encoding="utf-8")
-    for key, value in values.items():
-        text = text.replace("{{" + key + "}}", html.escape(value))
-    return HTMLResponse(text, headers={"Cache-Control": "no-store"})
+    """A page of templates/ (Jinja2, autoescaped), never cached: it carries a CSRF token."""
+    return HTMLResponse(render(name, **values), headers={"Cache-Control": "no-store"})
 
 
 def agent_of(request: Request, accounts: Accounts = Depends(get_accounts)) -> Agent:
