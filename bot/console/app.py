@@ -29,10 +29,7 @@ from bot.gateway.client import ConversationClient, UnknownConversation
 from bot.gateway.limits import RateLimiter, TooManyMessages
 from bot.gateway.schemas import validated
 from bot.settings import Settings
-from knowledge import get_kb
-from knowledge.liaison import Fiche
-from knowledge.profile import BESOINS
-from knowledge.resume import libelles
+from knowledge import BESOINS, Fiche, get_kb, libelles
 
 STATIC = Path(__file__).resolve().parent / "static"
 COOKIE, LOGIN_CSRF = "spro_console", "spro_console_csrf"

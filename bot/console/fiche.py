@@ -18,9 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fpdf import FPDF, ViewerPreferences, XPos, YPos
 
 from bot.console.pages import render
-from knowledge import get_kb
-from knowledge.communes import DEPARTEMENTS
-from knowledge.resume import lignes_portes, phrase, resume_profil
+from knowledge import DEPARTEMENTS, get_kb, lignes_portes, phrase, resume_profil
 
 TITRE = "Fiche de liaison"
 MENTION = ("Cette fiche ne contient aucune information d'identité : elle suffit à reprendre la "
