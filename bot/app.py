@@ -2,7 +2,7 @@
 
 It makes what lives as long as the process (the settings, the conversation client and its
 stores, the console's accounts, the rate limiters, the Telegram channel) and keeps it on the
-app's state, where the routers' dependencies (``bot.deps``) hand it out; then it adds the
+app's state, where the routers' dependencies (``bot.gateway.deps``) hand it out; then it adds the
 middleware and includes each channel's router: the JSON API and its WebSocket, the console,
 Telegram's webhook, and the static pages. Run with ``uvicorn bot.app:create_app --factory``.
 """

@@ -24,8 +24,8 @@ from bot.console.accounts import AccountLocked, Accounts, Agent, LoginRefused
 from bot.console.fiche import render_html, render_pdf
 from bot.console.pages import render
 from bot.db import Base, utc_now
-from bot.deps import client_address, get_accounts, get_client, get_settings
 from bot.gateway.client import ConversationClient, UnknownConversation
+from bot.gateway.deps import client_address, get_client, get_settings
 from bot.gateway.limits import RateLimiter, TooManyMessages
 from bot.gateway.schemas import validated
 from bot.settings import Settings
@@ -75,6 +75,11 @@ class Motif(BaseModel):
 def _page(name: str, **values: str) -> HTMLResponse:
     """A page of templates/ (Jinja2, autoescaped), never cached: it carries a CSRF token."""
     return HTMLResponse(render(name, **values), headers={"Cache-Control": "no-store"})
+
+
+def get_accounts(request: Request) -> Accounts:
+    """The téléconseillers' accounts, opened by the composition root (``bot.app``)."""
+    return request.app.state.accounts
 
 
 def agent_of(request: Request, accounts: Accounts = Depends(get_accounts)) -> Agent:

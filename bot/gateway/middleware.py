@@ -12,8 +12,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from bot.deps import client_address
 from bot.gateway.client import fallback_text
+from bot.gateway.deps import client_address
 from bot.gateway.limits import TOO_LARGE, BodyLimit, TooManyMessages
 from bot.gateway.schemas import ApiError
 from bot.settings import Settings

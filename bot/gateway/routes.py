@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from bot.deps import get_client, get_settings
 from bot.gateway.client import ConversationClient, RasaUnavailable, UnknownConversation
+from bot.gateway.deps import get_client, get_settings
 from bot.gateway.schemas import (
     NOT_FOUND,
     ApiError,

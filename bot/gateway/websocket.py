@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
-from bot.deps import client_address, get_client, get_settings
 from bot.gateway.client import ConversationClient, UnknownConversation
+from bot.gateway.deps import client_address, get_client, get_settings
 from bot.gateway.limits import RateLimiter, TooManyMessages
 from bot.gateway.schemas import NOT_FOUND, ApiError, MessageIn, validated
 from bot.settings import Settings

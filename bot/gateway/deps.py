@@ -1,5 +1,5 @@
-"""The dependencies every router takes (``Depends(...)``): the settings, the conversation client,
-the console's accounts and the caller's address.
+"""The dependencies the routers of every channel take (``Depends(...)``): the settings, the
+conversation client and the caller's address.
 
 What they hand out is made once by the composition root (``bot.app``) and kept on the app's
 state; a router never builds a store or reads the environment itself.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from starlette.requests import HTTPConnection
 
-from bot.console.accounts import Accounts
 from bot.gateway.client import ConversationClient
 from bot.settings import Settings
 
@@ -20,10 +19,6 @@ def get_settings(connection: HTTPConnection) -> Settings:
 def get_client(connection: HTTPConnection) -> ConversationClient:
     """The one conversation client, opened by the app's lifespan."""
     return connection.app.state.client
-
-
-def get_accounts(connection: HTTPConnection) -> Accounts:
-    return connection.app.state.accounts
 
 
 def client_address(connection: HTTPConnection) -> str:
