@@ -25,7 +25,7 @@ from bot.console.fiche import render_html, render_pdf
 from bot.console.pages import render
 from bot.db import Base, utc_now
 from bot.gateway.client import ConversationClient, UnknownConversation
-from bot.gateway.deps import client_address, get_client, get_settings
+from bot.gateway.deps import app_settings, client_address, get_client
 from bot.gateway.limits import RateLimiter, TooManyMessages
 from bot.gateway.schemas import validated
 from bot.settings import Settings
@@ -215,7 +215,7 @@ async def new_call(agent: Agent = Depends(agent_of), client: ConversationClient 
 @router.post("/api/appels/{call}/messages")
 async def call_message(call: str, body: CallMessage, agent: Agent = Depends(agent_of),
                        client: ConversationClient = Depends(get_client),
-                       settings: Settings = Depends(get_settings)):
+                       settings: Settings = Depends(app_settings)):
     text, payload = validated(body, settings)  # as the public API checks a message
     try:
         reply = await client.send(call, text=text, payload=payload)

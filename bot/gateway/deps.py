@@ -12,7 +12,8 @@ from bot.gateway.client import ConversationClient
 from bot.settings import Settings
 
 
-def get_settings(connection: HTTPConnection) -> Settings:
+def app_settings(connection: HTTPConnection) -> Settings:
+    """The settings the app was made with (not the environment's: a test may pass its own)."""
     return connection.app.state.settings
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from bot.gateway.client import ConversationClient, RasaUnavailable, UnknownConversation
-from bot.gateway.deps import get_client, get_settings
+from bot.gateway.deps import app_settings, get_client
 from bot.gateway.schemas import (
     NOT_FOUND,
     ApiError,
@@ -44,7 +44,7 @@ async def create_conversation(request: Request, body: Optional[NewConversation] 
              response_model_exclude_unset=True, tags=["conversations"])
 async def post_message(conversation_id: str, body: MessageIn,
                        client: ConversationClient = Depends(get_client),
-                       settings: Settings = Depends(get_settings)):
+                       settings: Settings = Depends(app_settings)):
     """Envoie un message (texte libre ou bouton) et renvoie les réponses et l'état du profil."""
     text, payload = validated(body, settings)
     try:

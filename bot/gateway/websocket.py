@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
 from bot.gateway.client import ConversationClient, UnknownConversation
-from bot.gateway.deps import client_address, get_client, get_settings
+from bot.gateway.deps import app_settings, client_address, get_client
 from bot.gateway.limits import RateLimiter, TooManyMessages
 from bot.gateway.schemas import NOT_FOUND, ApiError, MessageIn, validated
 from bot.settings import Settings
@@ -35,7 +35,7 @@ def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
 @router.websocket("/api/conversations/{conversation_id}/ws")
 async def conversation_socket(websocket: WebSocket, conversation_id: str,
                               conversations: ConversationClient = Depends(get_client),
-                              settings: Settings = Depends(get_settings)):
+                              settings: Settings = Depends(app_settings)):
     """The widget's live connection. Frames are JSON objects:
     in  {"type": "message", "id": "...", "text": "..."} or {..., "payload": "/intent"};
     out {"type": "typing", "re": id}, {"type": "reply", "re": id, "messages", "state"},
