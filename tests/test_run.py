@@ -33,7 +33,7 @@ def test_endpoints_follow_the_settings_urls(tmp_path):
 def test_one_name_for_the_knowledge_database(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'ailleurs.db'}"
     monkeypatch.setenv(URL_ENV, url)
-    monkeypatch.delenv("KNOWLEDGE_DB_URL", raising=False)
+    monkeypatch.setenv("KNOWLEDGE_DB_URL", "sqlite:///plus-lu.db")  # the former name: no longer read
     # the gateway's settings and the knowledge base read the same variable
     assert Settings(data_dir=tmp_path).knowledge_db_url == default_url() == url
     # a private stack keeps its own knowledge base, whatever the calling process points at,
@@ -45,6 +45,7 @@ def test_one_name_for_the_knowledge_database(tmp_path, monkeypatch):
 
 def test_the_knowledge_database_defaults_to_the_data_dir(tmp_path, monkeypatch):
     monkeypatch.delenv(URL_ENV)
+    monkeypatch.setenv("KNOWLEDGE_DB_URL", "sqlite:///plus-lu.db")
     monkeypatch.setenv("SPRO_DATA_DIR", str(tmp_path))
     assert default_url() == Settings().knowledge_db_url == f"sqlite:///{tmp_path / 'knowledge.db'}"
 
