@@ -10,8 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.orientation import canal, liaisons
 from actions.profil import ValidateProfilForm, profil_from, said_before_this_turn
-from knowledge import get_kb
-from knowledge.comprendre import detresse_lexicon
+from knowledge import detresse_lexicon, get_kb
 
 FALLBACK = "nlu_fallback"
 FORM = "profil_form"

@@ -10,9 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.profil import inconnus_from, profil_from
-from knowledge import get_kb
-from knowledge.liaison import LiaisonStore
-from knowledge.resume import lignes_portes
+from knowledge import LiaisonStore, get_kb, lignes_portes
 
 CONTRACT = ("reseaux", "operateur_cep", "lieux", "raisons", "profil")  # design/product.md §4
 

@@ -17,8 +17,7 @@ from rasa_sdk.forms import FormValidationAction, ValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.normalise import canonical, parse_age, parse_bool
-from knowledge import ProfileError, get_kb
-from knowledge.profile import ENUM_SLOTS, SLOTS, validate_profile
+from knowledge import ENUM_SLOTS, SLOTS, ProfileError, get_kb, validate_profile
 
 log = logging.getLogger(__name__)
 NE_SAIS_PAS = "ne_sais_pas"

@@ -44,7 +44,10 @@ def free_port() -> int:
 def loopback_settings(data_dir: Path) -> Settings:
     """Settings for a private stack (tests, benchmarks): free loopback ports, its own data dir."""
     # Every test and benchmark comes from 127.0.0.1: no per-address limit (tests set their own).
-    return Settings(data_dir=data_dir, gateway_port=free_port(),
+    # The knowledge base is the stack's own, never one the calling process points at (the test
+    # process sets SPRO_KNOWLEDGE_DB_URL for its in-process knowledge base: tests/conftest.py).
+    return Settings(data_dir=data_dir, knowledge_db_url=f"sqlite:///{data_dir / 'knowledge.db'}",
+                    gateway_port=free_port(),
                     rasa_url=f"http://127.0.0.1:{free_port()}",
                     actions_url=f"http://127.0.0.1:{free_port()}", rate_per_address=0)
 
@@ -91,7 +94,7 @@ class Stack:
             "rasa": [PYTHON, "-m", "bot.rasa_server", "run", "--model", str(s.model_path),
                      "--endpoints", str(endpoints_file), "--credentials", str(credentials_file),
                      "--enable-api", "-i", rasa.hostname, "-p", str(rasa.port)],
-            "gateway": [PYTHON, "-m", "uvicorn", "bot.gateway.app:create_app", "--factory",
+            "gateway": [PYTHON, "-m", "uvicorn", "bot.app:create_app", "--factory",
                         "--host", s.gateway_host, "--port", str(s.gateway_port),
                         "--no-access-log", "--ws", "wsproto"],
         }
@@ -105,7 +108,6 @@ class Stack:
             "SPRO_RASA_URL": s.rasa_url, "SPRO_ACTIONS_URL": s.actions_url,
             "SPRO_RASA_TOKEN": s.rasa_token, "SPRO_TRACKER_DB_URL": s.tracker_db_url,
             "SPRO_GATEWAY_DB_URL": s.gateway_db_url, "SPRO_KNOWLEDGE_DB_URL": s.knowledge_db_url,
-            "KNOWLEDGE_DB_URL": s.knowledge_db_url,
             "SPRO_RATE_PER_CONVERSATION": str(s.rate_per_conversation),
             "SPRO_RATE_PER_ADDRESS": str(s.rate_per_address),
             "SPRO_RATE_LIAISON_PER_ADDRESS": str(s.rate_liaison_per_address),

@@ -76,6 +76,7 @@ class Settings(BaseSettings):
 
     @validator("knowledge_db_url", always=True)
     def _knowledge_default(cls, v, values):
+        # SPRO_KNOWLEDGE_DB_URL: the same variable, and the same default, as knowledge.db's.
         return v or f"sqlite:///{values['data_dir'] / 'knowledge.db'}"
 
     @property

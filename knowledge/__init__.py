@@ -5,6 +5,11 @@ communes (``communes``), the structures directory (``directory``), and the info 
 ``data/fiches.yml`` (loaded and looked up here). ``get_kb()`` is the process-wide instance used by
 the actions and the gateway; ``python -m knowledge`` is the command line (``__main__``).
 
+The channels and the actions import from here only (``__all__``): the instance for what the
+knowledge base holds (communes, lexicon, routes, places, cards), and the contract's vocabulary,
+the fiche de liaison's store and the presentation helpers, handed on from their modules. Pure text
+helpers (``knowledge.texte``) and the database plumbing (``knowledge.db``) are imported as such.
+
 Places in a result (``lieux``): for each network of ``reseaux`` in order, then the CEP operator
 when it is not among them, up to ``LIEUX_PAR_RESEAU`` places each (competent for the commune first,
 then the nearest, as the directory ranks them), ``LIEUX_MAX`` in all; when the total must be cut,
@@ -22,9 +27,13 @@ import yaml
 
 from knowledge.communes import DEPARTEMENTS, Communes, load_communes
 from knowledge.comprendre import check_data as check_comprendre
+from knowledge.comprendre import detresse_lexicon
 from knowledge.directory import Directory, ImportReport, Reseau
+from knowledge.liaison import Fiche, LiaisonStore
 from knowledge.profile import (
+    BESOINS,
     ENUM_SLOTS,
+    SLOTS,
     Lexicon,
     ProfileError,
     check_lexicon,
@@ -33,12 +42,18 @@ from knowledge.profile import (
     normalize_text,
     validate_profile,
 )
-from knowledge.resume import cep_a_part, presentation
+from knowledge.resume import cep_a_part, libelles, lignes_portes, phrase, presentation, resume_profil
 from knowledge.rules import CEP_TOKEN, RuleSet, load_rules, load_rules_data
 from knowledge.rules_check import validate_rules
 from knowledge.scenarios import load_scenarios, scenario_failures
 
-__all__ = ["KnowledgeBase", "ProfileError", "get_kb"]
+__all__ = [
+    "KnowledgeBase", "ProfileError", "get_kb",
+    # the contract's vocabulary
+    "BESOINS", "DEPARTEMENTS", "ENUM_SLOTS", "SLOTS", "validate_profile",
+    # the fiches de liaison, the words every channel lays out, the distress lexicon
+    "Fiche", "LiaisonStore", "libelles", "lignes_portes", "phrase", "resume_profil", "detresse_lexicon",
+]
 
 FICHES_PATH = Path(__file__).resolve().parent / "data" / "fiches.yml"
 LIEUX_PAR_RESEAU = 2
@@ -279,5 +294,5 @@ class KnowledgeBase:
 
 @lru_cache(maxsize=1)
 def get_kb() -> KnowledgeBase:
-    """The process-wide knowledge base (database from KNOWLEDGE_DB_URL or the default file)."""
+    """The process-wide knowledge base (database from SPRO_KNOWLEDGE_DB_URL or the default file)."""
     return KnowledgeBase.load()

@@ -89,7 +89,7 @@ def cmd_import(kb: KnowledgeBase, args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m knowledge", description="Base de connaissances du SPRO.")
     parser.add_argument("--db", metavar="URL", default=None,
-                        help="base des structures (défaut : KNOWLEDGE_DB_URL, sinon var/knowledge.db)")
+                        help="base des structures (défaut : SPRO_KNOWLEDGE_DB_URL, sinon var/knowledge.db)")
     sub = parser.add_subparsers(dest="command", required=True)
     route = sub.add_parser("route", help="oriente un profil (JSON) et affiche le résultat")
     route.add_argument("profil", help='profil JSON, par exemple \'{"age": 19, "statut": "decrocheur"}\'')

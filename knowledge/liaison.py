@@ -13,9 +13,9 @@ from typing import Any, Mapping
 
 from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String, delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, declarative_base
+from sqlalchemy.orm import Session
 
-from knowledge.models import make_engine
+from knowledge.db import Base, make_engine, utc_now
 
 # No 0/O, 1/I/L: the code is read out on the phone.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -25,7 +25,6 @@ ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 # readable until the retention removes their fiches.
 CODE_LENGTH = 8
 READABLE_LENGTHS = (6, 8)
-Base = declarative_base()
 
 
 class FicheRow(Base):
@@ -70,10 +69,6 @@ class Fiche:
                 "canal": self.canal, "orientation": self.orientation}
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
 def new_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
 
@@ -88,7 +83,7 @@ def normalise_code(text: str) -> str | None:
 class LiaisonStore:
     def __init__(self, url: str | None = None):
         self.engine = make_engine(url)
-        Base.metadata.create_all(self.engine)
+        Base.metadata.create_all(self.engine, tables=[t.__table__ for t in (FicheRow, FicheConversationRow, AvisRow)])
 
     def save(self, orientation: Mapping[str, Any], canal: str = "web", conversation: str | None = None) -> str:
         """Store a result (its `profil` included) and return its new code; `conversation` is
@@ -98,7 +93,7 @@ class LiaisonStore:
             try:
                 with Session(self.engine, future=True) as s, s.begin():
                     s.add(FicheRow(code=code, canal=canal, orientation=dict(orientation),
-                                   created_at=_now()))
+                                   created_at=utc_now()))
                     if conversation:
                         s.add(FicheConversationRow(code=code, conversation=conversation_key(conversation)))
                 return code
@@ -108,7 +103,7 @@ class LiaisonStore:
 
     def record_avis(self, utile: bool, canal: str, besoin: str | None) -> None:
         with Session(self.engine, future=True) as s, s.begin():
-            s.add(AvisRow(created_at=_now(), canal=canal, besoin=besoin, utile=utile))
+            s.add(AvisRow(created_at=utc_now(), canal=canal, besoin=besoin, utile=utile))
 
     def get(self, code: str) -> Fiche | None:
         normalised = normalise_code(code)

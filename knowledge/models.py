@@ -1,7 +1,7 @@
-"""Storage of the structures directory: SQLAlchemy models and the engine/session helper.
+"""Storage of the structures directory: its SQLAlchemy models (engine and base: knowledge.db).
 
 Owns the database schema of the knowledge base's directory (networks and reception places,
-with their provenance) and how a database URL becomes an engine. Field names of places follow
+with their provenance). Field names of places follow
 the data·inclusion schema v1 for structures (id, nom, adresse, complement_adresse, code_postal,
 commune, code_insee, latitude, longitude, telephone, courriel, site_web, horaires_accueil,
 source, date_maj, reseaux_porteurs) plus our network code and competence zone.
@@ -11,14 +11,10 @@ Only portable types are used (String, Text, Float, JSON), so the same models run
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from sqlalchemy import JSON, Column, Float, ForeignKey, String, Text
+from sqlalchemy.engine import Engine
 
-from sqlalchemy import JSON, Column, Float, ForeignKey, String, Text, create_engine
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import declarative_base, sessionmaker
-
-Base = declarative_base()
+from knowledge.db import Base
 
 # Values of Lieu.coordonnees_origine. "nom" coordinates are an approximation (the commune named
 # in the place's name, e.g. "Agence ... TOURS DEUX LIONS"): good enough to rank places, too rough
@@ -72,32 +68,6 @@ class Lieu(Base):
     zone_diffusion_codes = Column(JSON, nullable=False, default=list)
 
 
-def default_url() -> str:
-    """KNOWLEDGE_DB_URL, else an SQLite file under SPRO_DATA_DIR (default ./var)."""
-    url = os.environ.get("KNOWLEDGE_DB_URL")
-    if url:
-        return url
-    data_dir = Path(os.environ.get("SPRO_DATA_DIR") or "var")
-    return f"sqlite:///{(data_dir / 'knowledge.db').as_posix()}"
-
-
-def make_engine(url: str | None = None) -> Engine:
-    """An engine for `url` (default: default_url()); creates the SQLite file's folder."""
-    url = url or default_url()
-    parsed = make_url(url)
-    connect_args = {}
-    if parsed.get_backend_name() == "sqlite":
-        database = parsed.database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        # Action servers and the gateway read from several threads.
-        connect_args["check_same_thread"] = False
-    return create_engine(url, future=True, connect_args=connect_args)
-
-
-def make_session_factory(engine: Engine) -> sessionmaker:
-    return sessionmaker(bind=engine, future=True, expire_on_commit=False)
-
-
 def create_schema(engine: Engine) -> None:
-    Base.metadata.create_all(engine)
+    """The directory's tables (the fiches' are made by knowledge.liaison's store)."""
+    Base.metadata.create_all(engine, tables=[ReseauRow.__table__, Lieu.__table__])

@@ -1,8 +1,10 @@
 """Session fixtures: the real assistant (action server + Rasa + gateway) on free loopback ports."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -10,7 +12,14 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from bot.run import ROOT, Stack, free_port, loopback_settings
+from knowledge.db import URL_ENV
+
+# This process's knowledge base (get_kb(), the actions' LiaisonStore()): a throw-away database,
+# set before anything opens it. Only this process: a private stack (the `stack` fixture) keeps its
+# own under its data dir, pinned by loopback_settings, and its children get that one.
+os.environ[URL_ENV] = f"sqlite:///{Path(tempfile.mkdtemp(prefix='spro-tests-')) / 'knowledge.db'}"
+
+from bot.run import ROOT, Stack, free_port, loopback_settings  # noqa: E402
 
 
 @pytest.fixture(name="free_port")

@@ -11,8 +11,9 @@ import time
 
 import pytest
 
-from bot.run import rasa_endpoints
+from bot.run import Stack, loopback_settings, rasa_endpoints
 from bot.settings import ROOT, Settings
+from knowledge.db import URL_ENV, default_url
 
 
 def test_endpoints_follow_the_settings_urls(tmp_path):
@@ -29,6 +30,26 @@ def test_endpoints_follow_the_settings_urls(tmp_path):
                                      "headers": {"X-Spro-Passerelle": "${SPRO_RASA_TOKEN}"}}
 
 
+def test_one_name_for_the_knowledge_database(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'ailleurs.db'}"
+    monkeypatch.setenv(URL_ENV, url)
+    monkeypatch.setenv("KNOWLEDGE_DB_URL", "sqlite:///plus-lu.db")  # the former name: no longer read
+    # the gateway's settings and the knowledge base read the same variable
+    assert Settings(data_dir=tmp_path).knowledge_db_url == default_url() == url
+    # a private stack keeps its own knowledge base, whatever the calling process points at,
+    # and hands that one to its children under the same name
+    stack = Stack(loopback_settings(tmp_path / "pile"))
+    assert stack.settings.knowledge_db_url == f"sqlite:///{tmp_path / 'pile' / 'knowledge.db'}"
+    assert stack.environment()[URL_ENV] == stack.settings.knowledge_db_url
+
+
+def test_the_knowledge_database_defaults_to_the_data_dir(tmp_path, monkeypatch):
+    monkeypatch.delenv(URL_ENV)
+    monkeypatch.setenv("KNOWLEDGE_DB_URL", "sqlite:///plus-lu.db")
+    monkeypatch.setenv("SPRO_DATA_DIR", str(tmp_path))
+    assert default_url() == Settings().knowledge_db_url == f"sqlite:///{tmp_path / 'knowledge.db'}"
+
+
 def _listening(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) == 0
@@ -37,7 +58,8 @@ def _listening(port: int) -> bool:
 @pytest.mark.stack
 def test_launcher_prints_urls_and_ctrl_c_stops_everything(tmp_path, free_port):
     ports = {"gateway": free_port(), "rasa": free_port(), "actions": free_port()}
-    env = dict(os.environ, SPRO_DATA_DIR=str(tmp_path), SPRO_GATEWAY_PORT=str(ports["gateway"]),
+    env = {k: v for k, v in os.environ.items() if k != URL_ENV}  # its knowledge base: in its data dir
+    env.update(SPRO_DATA_DIR=str(tmp_path), SPRO_GATEWAY_PORT=str(ports["gateway"]),
                SPRO_RASA_URL=f"http://127.0.0.1:{ports['rasa']}",
                SPRO_ACTIONS_URL=f"http://127.0.0.1:{ports['actions']}")
     proc = subprocess.Popen([sys.executable, "-m", "bot.run"], cwd=ROOT, env=env, text=True,

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import Column, DateTime, Integer, String, delete, select
 from sqlalchemy.orm import Session
 
-from bot.gateway.store import Base
-from knowledge.models import make_engine
+from bot.db import Base, make_engine, utc_now
 
 # scrypt (RFC 7914) at OWASP's recommended cost: N=2^17, r=8, p=1 (128 MiB, about 0.3 s here).
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 17, 8, 1
@@ -26,10 +25,6 @@ MAX_FAILURES = 5
 LOCK_MINUTES = 15
 SESSION_HOURS = 9  # a working day
 MIN_PASSWORD = 12
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def _b64(raw: bytes) -> str:
@@ -70,7 +65,7 @@ class AgentRow(Base):
     password_hash = Column(String(255), nullable=False)
     failures = Column(Integer, nullable=False, default=0)
     locked_until = Column(DateTime)
-    created_at = Column(DateTime, nullable=False, default=_now)
+    created_at = Column(DateTime, nullable=False, default=utc_now)
 
 
 class SessionRow(Base):
@@ -140,7 +135,7 @@ class Accounts:
             if row is None:
                 verify_password(password, _DUMMY)
                 raise LoginRefused()
-            now = _now()
+            now = utc_now()
             if row.locked_until and row.locked_until > now:
                 raise AccountLocked(max(1, int((row.locked_until - now).total_seconds() // 60) + 1))
             if not verify_password(password, row.password_hash):
@@ -165,7 +160,7 @@ class Accounts:
             return None
         with Session(self.engine, future=True) as s:
             row = s.get(SessionRow, _sha(token))
-            if row is None or row.expires_at <= _now():
+            if row is None or row.expires_at <= utc_now():
                 return None
             return Agent(row.login, row.csrf)
 

@@ -11,23 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fpdf import FPDF, ViewerPreferences, XPos, YPos
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from knowledge import get_kb
-from knowledge.communes import DEPARTEMENTS
-from knowledge.resume import lignes_portes, phrase, resume_profil
+from bot.console.pages import render
+from knowledge import DEPARTEMENTS, get_kb, lignes_portes, phrase, resume_profil
 
 TITRE = "Fiche de liaison"
 MENTION = ("Cette fiche ne contient aucune information d'identité : elle suffit à reprendre la "
            "demande sans la réexpliquer.")
 STYLESHEET = "/console/static/fiche.css"
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 # A long motif would push the fiche onto a second page.
 MOTIF_MAX = 600
 
@@ -162,17 +158,10 @@ def lien_tel(numero: str) -> str | None:
 
 # ---- HTML ---------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
-def _template():
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    return env.get_template("fiche.html")
-
-
 def render_html(fiche: Mapping[str, Any], motif: str | None = None, script: str | None = None) -> str:
     """A standalone page (its stylesheet is a file: the site's CSP forbids inline styles); with
     ``script``, that script's address is loaded too (the console's print button)."""
-    return _template().render(**fiche_content(fiche, motif), stylesheet=STYLESHEET, script=script)
+    return render("fiche.html", **fiche_content(fiche, motif), stylesheet=STYLESHEET, script=script)
 
 
 # ---- PDF ----------------------------------------------------------------------------------------

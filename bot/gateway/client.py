@@ -27,9 +27,8 @@ from bot.gateway.store import ConversationStore, TrackerStore
 from bot.passerelle import HEADER as PASSERELLE_HEADER
 from bot.passerelle import WEBHOOK
 from bot.settings import Settings
-from knowledge import get_kb
-from knowledge.liaison import LiaisonStore
-from knowledge.profile import SLOTS as PROFILE_SLOTS  # the only slots a channel ever sees
+from knowledge import SLOTS as PROFILE_SLOTS  # the only slots a channel ever sees
+from knowledge import LiaisonStore, get_kb
 
 log = logging.getLogger("spro.gateway")
 

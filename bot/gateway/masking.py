@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import phonenumbers
 
+from knowledge import get_kb
 from knowledge.texte import words
 
 _WORD = r"[A-ZÀ-ÖØ-Þ][\w'’-]*"  # a capitalised word (names are written so, or not at all)
@@ -101,11 +102,9 @@ COMMON_WORDS = frozenset(words(w) for w in NOT_NAMES)
 @lru_cache(maxsize=1)
 def _known_words() -> frozenset[str]:
     """Trade names and town names are not people's names ("je suis Boulanger", "c'est Tours")."""
-    from knowledge.communes import load_communes
-    from knowledge.profile import load_lexicon
-
-    names = {words(form) for entry in load_lexicon().entries for form in entry.forms}
-    names |= {words(c.nom) for c in load_communes().all()}  # whole names: Saint-Marcel is a town, not Marcel
+    kb = get_kb()
+    names = {words(form) for entry in kb.lexicon.entries for form in entry.forms}
+    names |= {words(c.nom) for c in kb.communes.all()}  # whole names: Saint-Marcel is a town, not Marcel
     return frozenset(names | COMMON_WORDS)
 
 

@@ -10,7 +10,7 @@ import json
 import re
 
 from bot.gateway.masking import mask
-from knowledge.profile import SLOTS, ProfileError, validate_profile
+from knowledge import SLOTS, ProfileError, validate_profile
 
 _PAYLOAD = re.compile(r"^/([a-z_]{1,64})(\{.{0,400}\})?$", re.S)
 _SUJET = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")  # an info card's key

@@ -19,8 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Column, DateTime, Integer, String, Text, delete, select
 from sqlalchemy.orm import Session
 
-from bot.gateway.store import Base, _now
-from knowledge.models import make_engine
+from bot.db import Base, make_engine, utc_now
 
 WAITING, LIVE = "attente", "en_cours"
 PARIS = ZoneInfo("Europe/Paris")
@@ -33,7 +32,7 @@ class RelayRow(Base):
     conversation_id = Column(String(64), primary_key=True)
     etat = Column(String(16), nullable=False, default=WAITING)
     conseiller = Column(String(64))
-    demande_at = Column(DateTime, nullable=False, default=_now)
+    demande_at = Column(DateTime, nullable=False, default=utc_now)
 
 
 class RelayMessageRow(Base):
@@ -42,7 +41,7 @@ class RelayMessageRow(Base):
     conversation_id = Column(String(64), nullable=False, index=True)
     de = Column(String(16), nullable=False)  # personne | conseiller | systeme
     texte = Column(Text, nullable=False)
-    at = Column(DateTime, nullable=False, default=_now)
+    at = Column(DateTime, nullable=False, default=utc_now)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from functools import lru_cache
 import yaml
 
 from bot.settings import ROOT
-from knowledge.comprendre import detresse_lexicon
+from knowledge import detresse_lexicon
 
 POSSIBLE_DISTRESS = "utter_detresse_possible"
 

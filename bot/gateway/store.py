@@ -6,29 +6,17 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Boolean, Column, DateTime, String, delete, select, text, update
-from sqlalchemy.orm import Session, declarative_base
+from sqlalchemy.orm import Session
 
-from knowledge.models import make_engine
-
-Base = declarative_base()
-
-
-def ping(engine) -> None:
-    """Raises when the database does not answer."""
-    with engine.connect() as c:
-        c.execute(select(text("1")))
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+from bot.db import Base, make_engine, ping, utc_now
 
 
 class Conversation(Base):
     __tablename__ = "conversations"
     id = Column(String(64), primary_key=True)
     channel = Column(String(16), nullable=False, default="web")
-    created_at = Column(DateTime, nullable=False, default=_now)
-    last_seen = Column(DateTime, nullable=False, default=_now)
+    created_at = Column(DateTime, nullable=False, default=utc_now)
+    last_seen = Column(DateTime, nullable=False, default=utc_now)
     # The person is told once, not at every message, that personal data was masked.
     masking_notice_sent = Column(Boolean, nullable=False, default=False)
 
@@ -56,7 +44,7 @@ class ConversationStore:
     def touch(self, conversation_id: str) -> None:
         with self.engine.begin() as c:  # one UPDATE on every message, no ORM round trip
             c.execute(update(Conversation).where(Conversation.id == conversation_id)
-                      .values(last_seen=_now()))
+                      .values(last_seen=utc_now()))
 
     def existing(self, conversation_ids: list[str]) -> set[str]:
         """Those of `conversation_ids` that exist (one query per thousand ids)."""
@@ -92,7 +80,7 @@ class TelegramChat(Base):
     __tablename__ = "telegram_chats"
     chat_key = Column(String(64), primary_key=True)
     conversation_id = Column(String(64), nullable=False)
-    created_at = Column(DateTime, nullable=False, default=_now)
+    created_at = Column(DateTime, nullable=False, default=utc_now)
 
 
 class TelegramChatStore:
@@ -112,7 +100,7 @@ class TelegramChatStore:
             if row is None:
                 s.add(TelegramChat(chat_key=chat_key, conversation_id=conversation_id))
             else:
-                row.conversation_id, row.created_at = conversation_id, _now()
+                row.conversation_id, row.created_at = conversation_id, utc_now()
 
     def unlink(self, chat_key: str) -> str | None:
         """Removes the chat's entry; returns the conversation it pointed at, if any."""

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from knowledge.communes import Commune, Communes, load_communes
+from knowledge.db import make_engine, make_session_factory
 from knowledge.directory.check import check as check_directory
 from knowledge.directory.importation import ImportReport
 from knowledge.directory.importation import import_file as import_places
@@ -18,14 +19,7 @@ from knowledge.directory.lecture import SEED_CSV_PATH
 from knowledge.directory.lignes import PlaceBuilder
 from knowledge.directory.lookup import PlaceIndex
 from knowledge.directory.reseaux import Reseau, _NetworkSpec, contact_of, load_reseaux
-from knowledge.models import (
-    COORDS_SOURCE,
-    Lieu,
-    ReseauRow,
-    create_schema,
-    make_engine,
-    make_session_factory,
-)
+from knowledge.models import COORDS_SOURCE, Lieu, ReseauRow, create_schema
 from knowledge.texte import fold
 
 log = logging.getLogger(__package__)  # "knowledge.directory"

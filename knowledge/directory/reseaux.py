@@ -4,6 +4,7 @@ renamings)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -46,7 +47,20 @@ def contact_of(specs: dict[str, "_NetworkSpec"]) -> Reseau:
 
 
 def load_reseaux(path: str | Path = RESEAUX_PATH) -> dict[str, _NetworkSpec]:
-    """The networks of reseaux.yml by code; DirectoryError when the file is malformed."""
+    """The networks of reseaux.yml by code; DirectoryError when the file is malformed.
+
+    Parsed once per version of the file (its path, size and modification time): every directory
+    opened and every caller share that parse, and a file edited on disk is read again."""
+    try:
+        stat = Path(path).stat()
+    except OSError as exc:
+        raise DirectoryError(f"Fichier des réseaux illisible ({path}) : {exc}") from exc
+    return dict(_parsed(str(path), stat.st_size, stat.st_mtime_ns))
+
+
+@lru_cache(maxsize=8)
+def _parsed(path: str, size: int, mtime_ns: int) -> dict[str, _NetworkSpec]:
+    """The parse behind load_reseaux (its specs are frozen; callers get a copy of the dict)."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:

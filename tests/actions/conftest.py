@@ -1,21 +1,16 @@
 """Action tests: real actions over the real knowledge base, with Rasa-shaped tracker fixtures."""
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
-# The actions use the process-wide knowledge base: point it at a throw-away database first.
-os.environ.setdefault("KNOWLEDGE_DB_URL", f"sqlite:///{Path(tempfile.mkdtemp()) / 'knowledge.db'}")
+from bot.settings import ROOT
 
-from rasa_sdk import Tracker  # noqa: E402
-from rasa_sdk.executor import CollectingDispatcher  # noqa: E402
-
-from bot.settings import ROOT  # noqa: E402
+# The actions use the process-wide knowledge base, a throw-away database: see tests/conftest.py.
 
 
 @pytest.fixture(scope="session")

@@ -12,9 +12,9 @@ import sys
 import pytest
 from fastapi.testclient import TestClient
 
+from bot.app import create_app
 from bot.console.accounts import MAX_FAILURES, hash_password, verify_password
 from bot.console.app import SIGN_INS_PER_MINUTE_PER_ADDRESS, SIGN_INS_PER_MINUTE_PER_LOGIN
-from bot.gateway.app import create_app
 from bot.settings import ROOT, Settings
 
 PASSWORD = "un mot de passe assez long"
@@ -142,3 +142,15 @@ def test_the_cli_refuses_short_passwords_and_bad_logins(settings):
     assert short.returncode == 2 and "au moins" in short.stderr
     bad = add_agent(settings, login="Camille Dupont")
     assert bad.returncode == 2 and "Identifiant" in bad.stderr
+
+
+def test_the_pages_are_templates_that_escape_what_they_show(client):
+    from bot.console.pages import render
+
+    page = render("console.html", csrf='x" onload="alert(1)', login="<script>alert(1)</script>")
+    assert "<script>alert(1)" not in page and 'x" onload' not in page
+    assert "&lt;script&gt;" in page and "x&#34; onload" in page
+    with pytest.raises(Exception, match="login"):  # a value left out is an error, not a blank
+        render("console.html", csrf="x")
+    sign_in(client)
+    assert client.get("/console/static/console.html").status_code == 404  # pages are not files

@@ -207,7 +207,7 @@ def test_the_console_reads_a_stored_fiche_with_its_presentation(tmp_path, free_p
     """Through the console's routes: the code look-up and the print view get the payload's fields."""
     from fastapi.testclient import TestClient
 
-    from bot.gateway.app import create_app
+    from bot.app import create_app
     from bot.settings import Settings
     from tests.console.test_console_auth import add_agent, sign_in
 

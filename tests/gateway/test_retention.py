@@ -8,7 +8,7 @@ import time
 
 from fastapi.testclient import TestClient
 
-from bot.gateway.app import create_app
+from bot.app import create_app
 from bot.settings import Settings
 
 

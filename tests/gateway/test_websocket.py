@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from bot.gateway.app import create_app
+from bot.app import create_app
 
 pytestmark = pytest.mark.stack
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.gateway.app import create_app
+from bot.app import create_app
 from bot.gateway.limits import RateLimiter, TooManyMessages
 from bot.passerelle import CHANNEL
 from bot.settings import Settings

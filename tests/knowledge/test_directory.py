@@ -13,8 +13,9 @@ import yaml
 
 from knowledge.communes import DEPARTEMENTS, distance_km, load_communes
 from knowledge.couverture import RESEAUX_COUVERTURE
+from knowledge.db import Base, make_engine
 from knowledge.directory import RESEAUX_PATH, SEED_CSV_PATH, Directory, DirectoryError, load_reseaux
-from knowledge.models import Base, Lieu, make_engine
+from knowledge.models import Lieu
 from knowledge.rules import CEP_TOKEN, load_rules_data
 from knowledge.scenarios import load_scenarios
 from knowledge.sources import DILA_RESEAUX, PASSEMPLOI_STRUCTURES
@@ -351,6 +352,19 @@ def test_exactly_one_network_with_a_phone_is_the_contact(tmp_path, contacts):
     with pytest.raises(DirectoryError, match="contact"):
         load_reseaux(path)
     assert [code for code, spec in load_reseaux().items() if spec.contact] == ["etoile-info"]
+
+
+def test_reseaux_yml_is_parsed_once_per_version_of_the_file(tmp_path):
+    first, again = load_reseaux(), load_reseaux()
+    assert first is not again and first["etoile-info"] is again["etoile-info"]  # one parse, own dicts
+    path = tmp_path / "reseaux.yml"
+    data = yaml.safe_load(RESEAUX_PATH.read_text(encoding="utf-8"))
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert load_reseaux(path)["etoile-info"].reseau.nom == first["etoile-info"].reseau.nom
+    data["reseaux"] = [dict(e, nom="Etoile Info (bis)") if e["code"] == "etoile-info" else e
+                       for e in data["reseaux"]]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert load_reseaux(path)["etoile-info"].reseau.nom == "Etoile Info (bis)"  # edited: read again
 
 
 def test_every_network_named_elsewhere_has_an_entry():

@@ -45,7 +45,7 @@ class TelegramGateway:
 
 @pytest.fixture(scope="module")
 def telegram_gateway(stack: Stack, bot_api: FakeBotApi, tmp_path_factory) -> TelegramGateway:
-    """`uvicorn bot.gateway.app:create_app` with TELEGRAM_TOKEN set, polling the fake server."""
+    """`uvicorn bot.app:create_app` with TELEGRAM_TOKEN set, polling the fake server."""
     port = free_port()
     env = {**stack.environment(), "SPRO_GATEWAY_PORT": str(port), "TELEGRAM_TOKEN": DEFAULT_TOKEN,
            "TELEGRAM_BASE_URL": bot_api.base_url, "TELEGRAM_MODE": "polling"}
@@ -53,7 +53,7 @@ def telegram_gateway(stack: Stack, bot_api: FakeBotApi, tmp_path_factory) -> Tel
     mark = bot_api.mark()
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "bot.gateway.app:create_app", "--factory",
+            [sys.executable, "-m", "uvicorn", "bot.app:create_app", "--factory",
              "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--ws", "wsproto"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:

@@ -7,7 +7,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.gateway.app import create_app
+from bot.app import create_app
 from bot.run import free_port
 from bot.settings import Settings
 from knowledge.directory import load_reseaux

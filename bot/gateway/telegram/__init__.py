@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.error import InvalidToken, TelegramError
@@ -134,10 +134,14 @@ def _error(status: int, detail: str) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status)
 
 
+def running_channel(request: Request) -> Optional[Handle]:
+    """The channel started by the app's lifespan (None when Telegram is off)."""
+    return getattr(request.app.state, "telegram", None)
+
+
 @router.post("/telegram/webhook", tags=["telegram"])
-async def webhook(request: Request):
+async def webhook(request: Request, handle: Optional[Handle] = Depends(running_channel)):
     """Reçoit les mises à jour de Telegram (mode webhook), authentifiées par le jeton secret."""
-    handle: Optional[Handle] = getattr(request.app.state, "telegram", None)
     if handle is None or handle.mode != "webhook":
         return _error(404, "Adresse introuvable.")
     given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")

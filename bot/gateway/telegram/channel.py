@@ -27,7 +27,7 @@ from bot.gateway.payload import BadPayload
 from bot.gateway.store import TelegramChatStore
 from bot.gateway.telegram import render
 from bot.settings import Settings
-from knowledge.communes import load_communes
+from knowledge import get_kb
 
 log = logging.getLogger("spro.telegram")
 
@@ -167,7 +167,7 @@ class TelegramChannel:
 
     async def on_location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         location = update.effective_message.location
-        commune = load_communes().nearest(location.latitude, location.longitude)
+        commune = get_kb().communes.nearest(location.latitude, location.longitude)
         if commune is None:
             await self.reply(update.effective_chat, render.OUTSIDE_REGION)
             return

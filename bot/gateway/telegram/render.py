@@ -12,9 +12,7 @@ from typing import Any, Optional, Union
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
-from knowledge import get_kb
-from knowledge.communes import DEPARTEMENTS, load_communes
-from knowledge.resume import lignes_portes
+from knowledge import DEPARTEMENTS, get_kb, lignes_portes
 
 log = logging.getLogger("spro.telegram")
 
@@ -92,7 +90,7 @@ def conseiller() -> tuple[str, InlineKeyboardMarkup | None]:
 
 
 def near_commune(insee: str) -> str:
-    commune = load_communes().get(insee)
+    commune = get_kb().communes.get(insee)
     return (f"Merci. La commune la plus proche de votre position est {commune.nom} "
             f"({DEPARTEMENTS.get(commune.departement, commune.departement)}).")
 
