@@ -18,22 +18,22 @@ def merged(text: str, *entities: dict) -> dict:
     return {e["entity"]: e["value"] for e in merge_entities(list(entities), lecteur.lire(text), lecteur)}
 
 
-def test_an_explicit_negation_wins_over_diet():
-    text = "je suis au chômage et je suis pas cadre"
-    assert merged(text, diet(text, "cadre", "cadre", "cadre"))["cadre"] == "non"
-
-
-def test_an_excluded_phrase_removes_diets_entity():
-    text = "est-ce qu'un apprenti peut changer d'entreprise en cours de contrat ?"
-    assert "besoin" not in merged(text, diet(text, "besoin", "changer", "reconversion"))
-
-
-@pytest.mark.parametrize("text, words", [
-    ("je ne suis plus inscrit à pôle emploi", "inscrit à pôle emploi"),
-    ("Plus inscrite nulle part depuis l'hiver dernier.", "inscrite"),  # a clause that starts with "plus"
+@pytest.mark.parametrize("text, slot, words, diets_value, kept", [
+    # an explicit negation wins over DIET
+    ("je suis au chômage et je suis pas cadre", "cadre", "cadre", "cadre", "non"),
+    # a phrase excluded from the cues removes DIET's entity
+    ("est-ce qu'un apprenti peut changer d'entreprise en cours de contrat ?", "besoin", "changer",
+     "reconversion", None),
+    # a negated statut removes DIET's entity
+    ("je ne suis plus inscrit à pôle emploi", "statut", "inscrit à pôle emploi", "demandeur_emploi", None),
+    ("Plus inscrite nulle part depuis l'hiver dernier.", "statut", "inscrite", "demandeur_emploi", None),
+    # DIET keeps what the reader does not know
+    ("je bosse comme trucmuche dans une boîte", "besoin", "trucmuche", "evolution", "evolution"),
+    # the reader alone decides the age
+    ("je fais 60 heures par semaine", "age", "60", "60", None),
 ])
-def test_a_negated_statut_removes_diets_entity(text, words):
-    assert "statut" not in merged(text, diet(text, "statut", words, "demandeur_emploi"))
+def test_precedence_between_the_reader_and_diet(text, slot, words, diets_value, kept):
+    assert merged(text, diet(text, slot, words, diets_value)).get(slot) == kept
 
 
 def test_the_readers_value_replaces_diets_on_the_same_words():
@@ -41,16 +41,6 @@ def test_the_readers_value_replaces_diets_on_the_same_words():
     entities = merge_entities([diet(text, "contrat", "CDD", "CDD")], get_lecteur().lire(text), get_lecteur())
     contrat = next(e for e in entities if e["entity"] == "contrat")
     assert contrat["value"] == "cdd" and contrat["extractor"] == "DIETClassifier"  # DIET's span, the reader's value
-
-
-def test_diet_keeps_what_the_reader_does_not_know():
-    text = "je bosse comme trucmuche dans une boîte"
-    assert merged(text, diet(text, "besoin", "trucmuche", "evolution"))["besoin"] == "evolution"
-
-
-def test_the_reader_alone_decides_the_age():
-    text = "je fais 60 heures par semaine"
-    assert "age" not in merged(text, diet(text, "age", "60", "60"))
 
 
 @pytest.mark.parametrize("text, communes, kept", [
