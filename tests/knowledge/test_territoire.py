@@ -83,21 +83,16 @@ def _names(match) -> set[str]:
     return {c.insee for c in match.communes} if match else set()
 
 
-@pytest.mark.parametrize("word", sorted(T.communes_mots_courants))
-def test_a_commune_name_that_is_a_word_needs_a_place_context(communes, word):
-    named = {c.insee for c in communes.resolve(word).communes}
-    assert named, f"{word} ne nomme aucune commune de l'extrait"
+@pytest.mark.parametrize("word, not_a_place", [
     # after « à » a plain name is read; a name that is also a word needs a capital or a place context
-    assert not named & _names(communes.find_in_text(f"c'est à {word} ou pas"))
-    assert named & _names(communes.find_in_text(f"j'habite à {word.title()}"))
-
-
-@pytest.mark.parametrize("word", sorted(T.communes_autres_noms))
-def test_a_commune_name_that_is_another_name_needs_more_than_de(communes, word):
+    *((word, f"c'est à {word} ou pas") for word in sorted(T.communes_mots_courants)),
+    # « de » with a capital is enough for a common word, not for another name
+    *((word, f"je viens de {word.title()}") for word in sorted(T.communes_autres_noms)),
+])
+def test_a_commune_name_that_is_also_a_word_needs_a_place_context(communes, word, not_a_place):
     named = {c.insee for c in communes.resolve(word).communes}
     assert named, f"{word} ne nomme aucune commune de l'extrait"
-    # « de » with a capital is enough for a common word, not for another name
-    assert not named & _names(communes.find_in_text(f"je viens de {word.title()}"))
+    assert not named & _names(communes.find_in_text(not_a_place))
     assert named & _names(communes.find_in_text(f"j'habite à {word.title()}"))
 
 
