@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -12,26 +13,25 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from bench.persona import converse
+from bench.persona import EVERYDAY, Person, converse, question_buttons, reference_situations
 from bot.settings import ROOT
 from knowledge import get_kb
 from tests.webchat.widget_page import Widget, axe_violations
 
 pytestmark = pytest.mark.stack
 PASSWORD = "mot de passe des tests console"
-# How the caller answers each question, as the téléconseiller clicks it (or types it: TYPED).
-ANSWERS = {"besoin": "Changer de métier", "handicap": "Non", "cadre": "Non", "statut": "Salarié·e"}
-TYPED = {"commune": "Châteauroux", "age": "17"}
 # The four reference situations (knowledge/data/scenarios.yml), as a téléconseiller types what the
-# caller says, and the deuxième porte each must reach.
-REFERENCES = [
-    ("Elle a 45 ans, elle vient d'être licenciée, elle habite à Bourges", "france-travail"),
-    ("19 ans, cherche un apprentissage en cuisine vers Orléans", "cma"),
-    ("Elle a 24 ans, elle est en CDD à Tours, son contrat se termine le mois prochain et elle "
-     "voudrait changer de métier", "cep-actifs-occupes"),
-    ("17 ans, a arrêté le lycée l'an dernier, ne fait rien depuis, voudrait reprendre une formation",
-     "cio"),
-]
+# caller says; the caller is the table's person, and must reach the table's deuxième porte.
+CALLER_WORDS = {
+    "situation-1-parent-licenciee": "Elle a 45 ans, elle vient d'être licenciée, elle habite à Bourges",
+    "situation-2-apprentissage-cuisine": "19 ans, cherche un apprentissage en cuisine vers Orléans",
+    "situation-3-jeune-salariee-fin-de-cdd":
+        "Elle a 24 ans, elle est en CDD à Tours, son contrat se termine le mois prochain et elle "
+        "voudrait changer de métier",
+    "situation-4-jeune-decrocheur":
+        "17 ans, a arrêté le lycée l'an dernier, ne fait rien depuis, voudrait reprendre une formation",
+}
+REFERENCES = {reference.id: reference for reference in reference_situations()}
 
 
 @pytest.fixture(scope="module")
@@ -63,9 +63,9 @@ def say(page: Page, words: str) -> None:
     page.locator("#ecran-appel:not([aria-busy])").wait_for()
 
 
-def run_call(page: Page, words: str) -> int:
-    """Types the caller's words, answers each question with its Alt+digit shortcut (or types the
-    answer to an open question); returns the number of actions besides typing the words."""
+def run_call(page: Page, words: str, person: Person) -> int:
+    """Types the caller's words, answers each question as `person` does, with its Alt+digit
+    shortcut (or types the answer); returns the number of actions besides typing the words."""
     say(page, words)
     actions = 1
     for _ in range(6):
@@ -76,21 +76,26 @@ def run_call(page: Page, words: str) -> int:
             return actions
         slot = question.get_attribute("data-slot")
         actions += 1
-        if slot in TYPED:
-            say(page, TYPED[slot])
+        # a button's text is its title, then its shortcut
+        shown = [re.sub(r"\s*Alt\+\d+$", "", t).strip() for t in question.get_by_role("button").all_inner_texts()]
+        answer = person.answer(slot, [b for b in question_buttons(slot) if b["title"] in shown])
+        if not answer.title:
+            assert answer.text, f"{slot}: no button to say {answer.payload}"
+            say(page, answer.text)
             continue
-        titles = question.get_by_role("button").all_inner_texts()
-        index = next(i for i, t in enumerate(titles) if t.startswith(ANSWERS[slot]))
+        index = shown.index(answer.title)
         question.locator("button").nth(index).wait_for()
         page.keyboard.press(f"Alt+{index + 1}")
         page.locator("#ecran-appel:not([aria-busy])").wait_for()
     pytest.fail("no recommendation")
 
 
-@pytest.mark.parametrize("words, porte", REFERENCES, ids=["licenciee", "apprentissage", "cdd", "decrocheur"])
-def test_each_reference_situation_reaches_its_deuxieme_porte(page, stack, agent, words, porte):
+@pytest.mark.parametrize("situation", CALLER_WORDS)
+def test_each_reference_situation_reaches_its_deuxieme_porte(page, stack, agent, situation):
+    reference = REFERENCES[situation]
+    porte = reference.attendu["reseaux"][0]
     sign_in(page, stack.settings.gateway_url, agent)
-    actions = run_call(page, words)
+    actions = run_call(page, CALLER_WORDS[situation], reference.person)
     print(f"\n{porte}: {actions} actions besides typing the caller's words")
     expect(page.locator("#recommandation .porte")).to_contain_text(network_name(porte))
 
@@ -98,11 +103,11 @@ def test_each_reference_situation_reaches_its_deuxieme_porte(page, stack, agent,
 def test_a_call_for_a_reference_situation(page, stack, agent):
     base = stack.settings.gateway_url
     sign_in(page, base, agent)
-    actions = run_call(page, "Elle a 24 ans, elle est en CDD à Tours, son contrat se termine le mois "
-                             "prochain et elle voudrait changer de métier")
+    cdd = REFERENCES["situation-3-jeune-salariee-fin-de-cdd"]
+    actions = run_call(page, CALLER_WORDS[cdd.id], cdd.person)
     print(f"\nactions besides typing the caller's words: {actions} (+1 print)")
     box = page.locator("#recommandation")
-    expect(box.locator(".porte")).to_contain_text(network_name("cep-actifs-occupes"))
+    expect(box.locator(".porte")).to_contain_text(network_name(cdd.attendu["reseaux"][0]))
     # the sentences of the payload, as every channel says them (the CEP operator is the porte: once)
     expect(box.locator(".porte")).to_have_text(
         "Je vous conseille de vous adresser à : Conseil en évolution professionnelle (actifs occupés).")
@@ -143,7 +148,8 @@ def test_a_call_for_a_reference_situation(page, stack, agent):
 
 
 def test_retrieve_a_code_created_on_the_web(page, stack, gateway, agent):
-    message, _, _ = converse(gateway, "salut jai 19 ans je cherche un apprentissage en cuisine vers orleans")
+    apprentissage = REFERENCES["situation-2-apprentissage-cuisine"]
+    message, _, _ = converse(gateway, apprentissage.words, apprentissage.person)
     code = message["custom"]["orientation"]["code_liaison"]
     sign_in(page, stack.settings.gateway_url, agent)
     page.keyboard.press("Alt+r")
@@ -162,7 +168,7 @@ def test_console_pages_have_zero_axe_violations(page, stack, agent):
     assert axe_violations(page) == [], "sign-in page"
     sign_in(page, stack.settings.gateway_url, agent)
     assert axe_violations(page) == [], "empty console"
-    run_call(page, "j'ai 45 ans, je viens d'être licencié, j'habite à Bourges")
+    run_call(page, "j'ai 45 ans, je viens d'être licencié, j'habite à Bourges", EVERYDAY)
     assert axe_violations(page) == [], "console with a recommendation"
     page.keyboard.press("Alt+f")
     assert axe_violations(page) == [], "queue"

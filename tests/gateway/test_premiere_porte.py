@@ -5,51 +5,27 @@ from __future__ import annotations
 
 import pytest
 
-from bench.persona import converse
+from bench.persona import converse, reference_situations
 
 pytestmark = pytest.mark.stack
 
 
-def test_reference_1_parent_just_laid_off_goes_to_france_travail(gateway):
-    message, asked, _ = converse(
-        gateway, "Bonjour, je viens d'être licenciée et je voudrais savoir ce que je peux faire pour moi. "
-                 "J'ai 45 ans, j'habite à Bourges.")
+REFERENCES = reference_situations()
+
+
+@pytest.mark.parametrize("reference", REFERENCES, ids=[r.id for r in REFERENCES])
+def test_reference_situations_reach_the_networks_of_the_table(gateway, reference):
+    message, asked, _ = converse(gateway, reference.words, reference.person)
     orientation = message["custom"]["orientation"]
-    assert orientation["reseaux"][0] == "france-travail"
-    assert orientation["operateur_cep"] == "france-travail"
-    assert orientation["profil"]["statut"] == "demandeur_emploi"
-    assert all(lieu["departement"] in ("18", None) for lieu in orientation["lieux"])
-    assert "age" not in asked and "statut" not in asked
-
-
-def test_reference_2_apprenticeship_in_cooking_goes_to_the_cma(gateway):
-    message, asked, _ = converse(gateway, "salut jai 19 ans je cherche un apprentissage en cuisine vers orleans")
-    orientation = message["custom"]["orientation"]
-    assert orientation["reseaux"][:2] == ["cma", "mission-locale"]
-    assert orientation["profil"]["age"] == 19
-    assert orientation["profil"]["commune"] == "45234"
-    assert "metier" not in asked and "age" not in asked
-
-
-def test_reference_3_young_employee_whose_cdd_ends(gateway):
-    message, asked, _ = converse(
-        gateway, "j'ai 24 ans, je suis en CDD à Tours et mon contrat se termine le mois prochain, "
-                 "je voudrais savoir quoi faire après", {"besoin": "je veux changer de métier"})
-    orientation = message["custom"]["orientation"]
-    assert orientation["operateur_cep"] == "cep-actifs-occupes"
-    assert orientation["reseaux"][0] == "cep-actifs-occupes"
-    assert "mission-locale" in orientation["reseaux"]
-    assert orientation["profil"]["contrat"] == "cdd"
-
-
-def test_reference_4_young_decrocheur_goes_to_the_cio(gateway):
-    message, asked, _ = converse(
-        gateway,
-        "jai 17 ans g arreté le lycée l'an dernier et depuis je fais rien, je voudrais reprendre une formation",
-        {"commune": "Châteauroux"})
-    orientation = message["custom"]["orientation"]
-    assert orientation["reseaux"][:2] == ["cio", "mission-locale"]
-    assert orientation["profil"]["statut"] == "decrocheur"
+    expected = reference.attendu
+    assert orientation["reseaux"][:len(expected["reseaux"])] == expected["reseaux"]
+    assert orientation["operateur_cep"] == expected["operateur_cep"]
+    for slot in reference.shown:
+        assert orientation["profil"][slot] == reference.person.profil[slot]
+    assert not set(reference.said) & set(asked)
+    # the places are near the person: in their département, or network-level entries
+    departement = reference.person.profil["commune"][:2]
+    assert all(lieu["departement"] in (departement, None) for lieu in orientation["lieux"])
 
 
 def test_code_liaison_retrieves_the_fiche(gateway):

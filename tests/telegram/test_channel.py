@@ -10,7 +10,7 @@ import httpx
 import pytest
 import yaml
 
-from bench.persona import ANSWERS
+from bench.persona import EVERYDAY, Person, reference_situations
 from bot.gateway.telegram import render
 from bot.settings import ROOT
 from knowledge.directory import load_reseaux
@@ -23,6 +23,10 @@ _RESPONSES = yaml.safe_load((ROOT / "bot" / "domain" / "profil.yml").read_text(e
 QUESTIONS = {_RESPONSES[f"utter_ask_{slot}"][0]["text"].strip(): slot
              for slot in ("besoin", "statut", "age", "metier", "secteur", "cadre", "handicap",
                           "contrat", "commune")}
+REFERENCES = reference_situations()
+# Another way of telling the apprenticeship situation, besides the one the gateway's tests say.
+WORDS = {"situation-2-apprentissage-cuisine": "J'ai 19 ans, j'ai arrêté le lycée sans diplôme et je voudrais "
+                                              "devenir cuisinier en apprentissage, j'habite à Orléans"}
 CODE = re.compile(r"Votre code de liaison : ([A-Z0-9]{8})")
 
 
@@ -46,11 +50,21 @@ def say(api: FakeBotApi, chat_id: int, text: str, match=lambda c: True, what: st
     return api.wait_for_message(chat_id, mark, match, what=what or f"an answer to {text!r}")
 
 
-def converse(api: FakeBotApi, chat_id: int, first: str, answers: dict[str, str] | None = None,
+def reply(api: FakeBotApi, chat_id: int, asking: Call, person: Person) -> None:
+    """The person answers the question `asking` shows: presses one of its buttons, or types."""
+    buttons = [{"title": b["text"], "payload": b["callback_data"]} for b in asking.buttons() if "callback_data" in b]
+    answer = person.answer(question(asking), buttons)
+    if answer.payload:
+        assert answer.payload in asking.callback_data()
+        api.press(asking, answer.payload)
+    else:
+        api.send_text(chat_id, answer.text)
+
+
+def converse(api: FakeBotApi, chat_id: int, first: str, person: Person = EVERYDAY,
              max_turns: int = 8) -> tuple[Call, list[str]]:
-    """Like bench.persona.converse, over Telegram: answers each question until the orientation
-    arrives; a "/" answer presses that button under the question. Returns (message, asked)."""
-    answers = {**ANSWERS, **(answers or {})}
+    """bench.persona.converse over Telegram: `person` answers each question until the orientation
+    arrives, pressing a button under the question or typing. Returns (message, asked)."""
     mark, asked = api.mark(), []
     api.send_text(chat_id, first)
     for _ in range(max_turns):
@@ -62,11 +76,7 @@ def converse(api: FakeBotApi, chat_id: int, first: str, answers: dict[str, str] 
         assert slot not in asked, f"asked {slot} twice"
         asked.append(slot)
         mark = api.mark()
-        if answers[slot].startswith("/"):
-            assert answers[slot] in call.callback_data()
-            api.press(call, answers[slot])
-        else:
-            api.send_text(chat_id, answers[slot])
+        reply(api, chat_id, call, person)
     raise AssertionError(f"no orientation after {asked}")
 
 
@@ -95,33 +105,15 @@ def test_start_gives_the_welcome_then_the_privacy_notice(telegram_gateway, bot_a
     assert bot_api.calls_of("sendChatAction", since=mark)  # "typing…" while Rasa thinks
 
 
-@pytest.mark.parametrize("first, answers, expected", [
-    ("Bonjour, je viens d'être licenciée et je voudrais savoir ce que je peux faire pour moi. "
-     "J'ai 45 ans, j'habite à Bourges.", {},
-     {"reseau": "france-travail", "operateur_cep": "france-travail", "statut": "demandeur_emploi"}),
-    ("J'ai 19 ans, j'ai arrêté le lycée sans diplôme et je voudrais devenir cuisinier en "
-     "apprentissage, j'habite à Orléans", {},
-     {"reseaux": ["cma", "mission-locale"], "age": 19, "commune": "45234"}),
-    ("j'ai 24 ans, je suis en CDD à Tours et mon contrat se termine le mois prochain, "
-     "je voudrais savoir quoi faire après", {"besoin": "je veux changer de métier"},
-     {"reseau": "cep-actifs-occupes", "operateur_cep": "cep-actifs-occupes", "contrat": "cdd"}),
-    ("jai 17 ans g arreté le lycée l'an dernier et depuis je fais rien, je voudrais reprendre une "
-     "formation", {"commune": "Châteauroux"},
-     {"reseaux": ["cio", "mission-locale"], "statut": "decrocheur"}),
-], ids=["1-licenciee-bourges", "2-apprentissage-cuisine-orleans", "3-fin-de-cdd-tours", "4-decrocheur"])
-def test_reference_situations_reach_the_orientation(stack, telegram_gateway, bot_api, chat_id,
-                                                    first, answers, expected):
-    message, asked = converse(bot_api, chat_id, first, answers)
+@pytest.mark.parametrize("reference", REFERENCES, ids=[r.id for r in REFERENCES])
+def test_reference_situations_reach_the_orientation(stack, telegram_gateway, bot_api, chat_id, reference):
+    message, asked = converse(bot_api, chat_id, WORDS.get(reference.id, reference.words), reference.person)
     orientation = fiche(stack, message)["orientation"]
-    if "reseau" in expected:
-        assert orientation["reseaux"][0] == expected["reseau"]
-    if "reseaux" in expected:
-        assert orientation["reseaux"][:2] == expected["reseaux"]
-    if "operateur_cep" in expected:
-        assert orientation["operateur_cep"] == expected["operateur_cep"]
-    for slot in ("statut", "age", "commune", "contrat"):
-        if slot in expected:
-            assert orientation["profil"][slot] == expected[slot]
+    expected = reference.attendu
+    assert orientation["reseaux"][:len(expected["reseaux"])] == expected["reseaux"]
+    assert orientation["operateur_cep"] == expected["operateur_cep"]
+    for slot in reference.shown:
+        assert orientation["profil"][slot] == reference.person.profil[slot]
     # The message shows what the orientation says: the structures by name, the reasons, the code.
     names = {code: spec.reseau.nom for code, spec in load_reseaux().items()}
     for code in orientation["reseaux"]:
@@ -134,7 +126,7 @@ def test_reference_situations_reach_the_orientation(stack, telegram_gateway, bot
         assert raison["texte"] in message.text
     for lieu in orientation["lieux"]:
         assert lieu["nom"] in message.text
-    assert "age" not in asked
+    assert not set(reference.said) & set(asked)
     assert fiche(stack, message)["canal"] == "telegram"
     # The places' websites as URL buttons (when the knowledge base has them), then "Recommencer".
     sites = list(dict.fromkeys(lieu["site_web"] for lieu in orientation["lieux"] if lieu.get("site_web")))
@@ -180,7 +172,7 @@ def test_a_shared_location_answers_the_commune_question(stack, telegram_gateway,
         if question(asking) == "commune":
             break
         mark = bot_api.mark()
-        bot_api.send_text(chat_id, ANSWERS[question(asking)])
+        reply(bot_api, chat_id, asking, EVERYDAY)
     offer = bot_api.wait_for_message(chat_id, mark, lambda c: "keyboard" in c.markup, what="the location keyboard")
     assert offer.markup["keyboard"][0][0]["request_location"] is True
 

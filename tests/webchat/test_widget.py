@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from bench.persona import EVERYDAY, question_buttons, reference_situations
 from tests.webchat.widget_page import SCREENSHOTS, Widget, answer_until_card, axe_violations
 
 pytestmark = pytest.mark.stack
@@ -77,7 +78,7 @@ def test_keyboard_only(widget, gateway):
         if page.locator(".carte", has_text="Votre orientation").count():
             break
         slot = gateway.get(f"/api/conversations/{widget.conversation}").json()["state"]["requested_slot"]
-        wanted = {"besoin": "Trouver un emploi", "handicap": "Non", "cadre": "Non"}[slot]
+        wanted = EVERYDAY.answer(slot, question_buttons(slot)).title
         for _ in range(15):
             page.keyboard.press("Shift+Tab")
             if widget.shadow_eval("r => r.activeElement && r.activeElement.textContent") == wanted:
@@ -266,8 +267,9 @@ def test_small_screens_and_zoom_without_horizontal_scrolling(browser, stack, gat
     try:
         widget = Widget(context.new_page(), stack.settings.gateway_url).open_demo()
         widget.open()
-        widget.type("salut jai 19 ans je cherche un apprentissage en cuisine vers orleans")
-        answer_until_card(widget, gateway)
+        apprentissage = reference_situations()[1]
+        widget.type(apprentissage.words)
+        answer_until_card(widget, gateway, apprentissage.person)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         widget.page.screenshot(path=str(SCREENSHOTS / f"widget-{name}.png"))
         expect(widget.input).to_be_in_viewport()

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
+from bench.persona import EVERYDAY, Person, question_buttons
+
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "results" / "webchat"
 
 
@@ -80,14 +82,9 @@ class Widget:
             f"([a]) => ({script})(document.querySelector('#spro-assistant').shadowRoot, a)", [arg])
 
 
-# How the scripted person answers: a quick-reply title to click, else words to type.
-BUTTONS = {"besoin": "Trouver un emploi", "statut": "En recherche d'emploi", "cadre": "Non",
-           "handicap": "Non", "secteur": "Artisanat (boulangerie, coiffure, bâtiment…)"}
-TYPED = {"age": "45", "commune": "Tours", "metier": "cuisinier", "contrat": "CDD"}
-
-
-def answer_until_card(widget: Widget, gateway, max_turns: int = 8) -> list[str]:
-    """Answers each pending question (read from the API) until the orientation card shows."""
+def answer_until_card(widget: Widget, gateway, person: Person = EVERYDAY, max_turns: int = 8) -> list[str]:
+    """`person` answers each pending question (read from the API) until the orientation card shows:
+    clicks the quick reply that says its answer, else types."""
     asked = []
     for _ in range(max_turns):
         if widget.page.locator(".carte", has_text="Votre orientation").count():
@@ -95,10 +92,13 @@ def answer_until_card(widget: Widget, gateway, max_turns: int = 8) -> list[str]:
         slot = gateway.get(f"/api/conversations/{widget.conversation}").json()["state"]["requested_slot"]
         assert slot and slot not in asked, f"no progress: asked {asked}, now {slot}"
         asked.append(slot)
-        if slot in BUTTONS and widget.page.locator(".boutons").count():
-            widget.click_reply(BUTTONS[slot])
+        shown = widget.page.locator(".boutons button").all_inner_texts()
+        answer = person.answer(slot, [b for b in question_buttons(slot) if b["title"] in shown])
+        if answer.title:
+            widget.click_reply(answer.title)
         else:
-            widget.type(TYPED[slot])
+            assert answer.text, f"{slot}: no button to say {answer.payload}"
+            widget.type(answer.text)
     pytest.fail(f"no orientation card after {asked}")
 
 
