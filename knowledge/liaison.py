@@ -57,6 +57,16 @@ class AvisRow(Base):
     utile = Column(Boolean, nullable=False)
 
 
+class MotifRow(Base):
+    """The motif of a call to the free number, noted by the téléconseiller, for the indicators
+    beside the satisfaction answers: nothing that identifies the caller."""
+    __tablename__ = "motifs_appels"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    created_at = Column(DateTime, nullable=False)
+    canal = Column(String(16), nullable=False)
+    motif = Column(String(32), nullable=False)
+
+
 @dataclass(frozen=True)
 class Fiche:
     code: str
@@ -83,7 +93,8 @@ def normalise_code(text: str) -> str | None:
 class LiaisonStore:
     def __init__(self, url: str | None = None):
         self.engine = make_engine(url)
-        Base.metadata.create_all(self.engine, tables=[t.__table__ for t in (FicheRow, FicheConversationRow, AvisRow)])
+        tables = (FicheRow, FicheConversationRow, AvisRow, MotifRow)
+        Base.metadata.create_all(self.engine, tables=[t.__table__ for t in tables])
 
     def save(self, orientation: Mapping[str, Any], canal: str = "web", conversation: str | None = None) -> str:
         """Store a result (its `profil` included) and return its new code; `conversation` is
@@ -104,6 +115,10 @@ class LiaisonStore:
     def record_avis(self, utile: bool, canal: str, besoin: str | None) -> None:
         with Session(self.engine, future=True) as s, s.begin():
             s.add(AvisRow(created_at=utc_now(), canal=canal, besoin=besoin, utile=utile))
+
+    def record_motif(self, motif: str, canal: str = "console") -> None:
+        with Session(self.engine, future=True) as s, s.begin():
+            s.add(MotifRow(created_at=utc_now(), canal=canal, motif=motif))
 
     def get(self, code: str) -> Fiche | None:
         normalised = normalise_code(code)

@@ -16,14 +16,11 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, StrictStr
-from sqlalchemy import Column, DateTime, Integer, String
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from bot.console.accounts import AccountLocked, Accounts, Agent, LoginRefused
 from bot.console.fiche import render_html, render_pdf
 from bot.console.pages import render
-from bot.db import Base, utc_now
 from bot.gateway.client import ConversationClient, UnknownConversation
 from bot.gateway.deps import app_settings, client_address, get_client
 from bot.gateway.limits import RateLimiter, TooManyMessages
@@ -39,15 +36,6 @@ PUBLIC_STATIC = {"console.css"}  # the sign-in page's look; everything else need
 
 MOTIFS = {**{b: libelles()["besoin"][b] for b in BESOINS},
           "information": "une simple demande d'information", "autre": "autre motif"}
-
-
-class MotifRow(Base):
-    """The motif of a call, for the SPRO's indicators: nothing that identifies the caller."""
-    __tablename__ = "motifs_appels"
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    at = Column(DateTime, nullable=False, default=utc_now)
-    canal = Column(String(16), nullable=False)
-    motif = Column(String(32), nullable=False)
 
 
 class Unauthorized(Exception):
@@ -228,14 +216,11 @@ async def call_message(call: str, body: CallMessage, agent: Agent = Depends(agen
 
 @router.post("/api/appels/{call}/motif", status_code=204)
 async def call_motif(call: str, body: Motif, agent: Agent = Depends(agent_of),
-                     accounts: Accounts = Depends(get_accounts)):
+                     client: ConversationClient = Depends(get_client)):
+    """The motif goes with the satisfaction answers, in the knowledge base's indicator tables."""
     if body.motif not in MOTIFS:
         raise ConsoleError(422, "Motif inconnu.")
-
-    def record() -> None:
-        with Session(accounts.engine, future=True) as s, s.begin():
-            s.add(MotifRow(canal="console", motif=body.motif))
-    await run_in_threadpool(record)
+    await run_in_threadpool(client.liaisons.record_motif, body.motif)
     return Response(status_code=204)
 
 

@@ -129,7 +129,7 @@ def test_a_call_for_a_reference_situation(page, stack, agent):
     page.get_by_label("Motif de l'appel").select_option("reconversion")
     page.get_by_role("button", name="Enregistrer le motif").click()
     expect(page.locator("#annonce")).to_contain_text("Motif enregistré")
-    with sqlite3.connect(stack.settings.data_dir / "gateway.db") as db:
+    with sqlite3.connect(stack.settings.data_dir / "knowledge.db") as db:  # beside the satisfaction answers
         assert db.execute("SELECT count(*) FROM motifs_appels WHERE motif = 'reconversion'").fetchone()[0] >= 1
 
     # the fiche: print view and PDF, never without a session

@@ -44,3 +44,15 @@ def test_a_six_character_code_given_before_stays_readable(tmp_path):
     with Session(store.engine) as s, s.begin():
         s.add(FicheRow(code="K7M2QX", canal="web", orientation=ORIENTATION, created_at=dt.datetime(2026, 11, 30)))
     assert store.get("k7m 2qx").orientation == ORIENTATION
+
+
+def test_call_motifs_and_satisfaction_answers_share_one_store(tmp_path):
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path / 'knowledge.db'}"
+    store = LiaisonStore(url)
+    store.record_motif("reconversion")
+    store.record_avis(True, "web", "vae")
+    with sqlite3.connect(tmp_path / "knowledge.db") as db:
+        assert db.execute("SELECT canal, motif FROM motifs_appels").fetchall() == [("console", "reconversion")]
+        assert db.execute("SELECT canal, besoin, utile FROM avis").fetchall() == [("web", "vae", 1)]
