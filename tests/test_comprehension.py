@@ -92,6 +92,10 @@ def test_a_contract_counts_only_for_an_employee():
     ("je suis au collège", {"name": "detresse", "confidence": 0.99}, "informer"),
     ("je vis chez mes parents", {"name": "detresse", "confidence": 0.99}, "greet"),
     ("je suis au collège et j'ai peur de rentrer chez moi", {"name": "detresse", "confidence": 0.99}, "detresse"),
+    # harm said in everyday words is a word of risk: the classifier's reading stands
+    ("mon beau-père me tape quand maman n'est pas là", {"name": "detresse", "confidence": 0.99}, "detresse"),
+    ("je voudrais m'endormir ce soir et ne plus me réveiller", {"name": "detresse", "confidence": 0.99},
+     "detresse"),
 ])
 def test_intent_decisions(text, intent, expected):
     ranking = [intent, {"name": "greet", "confidence": 0.2}]
