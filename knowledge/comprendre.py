@@ -238,7 +238,8 @@ class Lecteur:
         # Trades ("boulangère") and trade fields ("la boulangerie", "le commerce") apart: a field
         # names a trade only for an apprenticeship or a business creation.
         self.trades = PhraseMatcher(self.vocab, attr="NORM")
-        for entry in load_lexicon(metiers_path).entries:
+        self.lexique = load_lexicon(metiers_path)
+        for entry in self.lexique.entries:
             self.trades.add("domaines" if entry.domaine else "metiers",
                             [self._doc(" ".join(words_of(f)), norm=True) for f in entry.forms])
         self.negations = set(data["negation"]["mots"])
@@ -594,7 +595,7 @@ class Lecteur:
                 return True
             # a conditional or a future; not a trade the tagger took for one (« préparatrice »)
             if ("Cnd" in node.morph.get("Mood") or "Fut" in node.morph.get("Tense")) \
-                    and _FUTURE_ENDING.search(fold(node.text)) and load_lexicon().lookup(node.text) is None:
+                    and _FUTURE_ENDING.search(fold(node.text)) and self.lexique.lookup(node.text) is None:
                 return True
         for label, _s, e in aides:
             if label == "projet" and e <= fait.w_start and fait.w_start - e <= 3:
