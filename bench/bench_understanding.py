@@ -4,7 +4,7 @@ The held-out sets in tests/eval/ (never copied into nlu_data/) hold long, narrat
 first messages, each labelled with the facts it states (`faits`), what the person would answer if
 asked (`reponses`) and the deuxième porte those facts give (`porte`); tests/eval/detresse*.yml
 hold distress and ordinary messages. Every set was written before the reader was tuned on it;
-which sets a tuning read, and which one no tuning has seen (`*_mars`), is told at `GROUPS`.
+which sets a tuning read, and which one no tuning has seen (`*_avril`), is told at `GROUPS`.
 Each figure is also given per group (`group`).
 
 Each first message goes through the real stack (gateway → Rasa → actions), then a scripted
@@ -209,20 +209,23 @@ def first_reply_texts(gateway: httpx.Client, text: str) -> list[str]:
 # who read none of the rules, were read, after a fourth set (`*_janvier`) had been written the same
 # way. The fourth time (fifth session), the `*_janvier` sets were read, after a fifth set
 # (`*_fevrier`) had been written the same way. The fifth time (sixth session), the `*_fevrier` sets
-# were read, after a sixth set (`*_mars`) had been written the same way; that sixth set is the text
-# no tuning has seen.
+# were read, after a sixth set (`*_mars`) had been written the same way. The sixth time (seventh
+# session), the `*_mars` sets were read, after a seventh set (`*_avril`) had been written the same
+# way; that seventh set is the text no tuning has seen.
 FRESH = ("ine", "dti", "ori")
 THIRD = ("dec", "dtd", "odd")
 FOURTH = ("jan", "dtj", "odj")
 FIFTH = ("fev", "dtf", "off")
-NEW = ("mar", "dtm", "orm")
+SIXTH = ("mar", "dtm", "orm")
+NEW = ("avr", "dta", "ora")
 GROUPS = {"lus": "moitié impaire (lue à la 1re mise au point)",
           "pairs": "moitié paire (lue à la 2e mise au point)",
           "inedits": "jeux du 2 décembre (lus à la 2e mise au point)",
           "decembre": "jeu de décembre (lu à la 3e mise au point)",
           "janvier": "jeu de janvier (lu à la 4e mise au point)",
           "fevrier": "jeu de février (lu à la 5e mise au point)",
-          "neufs": "jeu de mars (jamais lu)"}
+          "mars": "jeu de mars (lu à la 6e mise au point)",
+          "neufs": "jeu d'avril (jamais lu)"}
 
 
 # The details (ids, wrong values) of the set no tuning has read are counted, never listed, so that
@@ -244,6 +247,8 @@ def group(item: dict[str, Any]) -> str:
     prefix, number = item["id"].rsplit("-", 1)
     if prefix in NEW:
         return "neufs"
+    if prefix in SIXTH:
+        return "mars"
     if prefix in FIFTH:
         return "fevrier"
     if prefix in FOURTH:
