@@ -253,6 +253,7 @@ class Lecteur:
         self.projet_lemmes = set(data["projet"]["lemmes"])
         self.projet_faits = set(data["projet"].get("faits") or [])
         self.verbes_de_fin = set(data["statut"].get("verbes_de_fin") or [])
+        self.anciens = set(data["statut"].get("anciens") or [])
         tiers = data["tiers"]
         self.personnes = {" ".join(words_of(p)) for p in tiers["personnes"]}
         self.possessifs, self.pronoms, self.soi = set(tiers["possessifs"]), set(tiers["pronoms"]), set(tiers["soi"])
@@ -489,6 +490,10 @@ class Lecteur:
             return fait.replace(raison="hesitation")
         if fait.slot in ETAT and self._projet(governing, fait, aides):
             return fait.replace(raison="projet")
+        # « ancien apprenti », « ex-fonctionnaire »: what one was (data `statut.anciens`)
+        if fait.slot in ("statut", "contrat") and fait.w_start > 0 \
+                and mots[fait.w_start - 1].text in self.anciens:
+            return fait.replace(raison="passe")
         # a disability or a cadre level said in the past still holds ("j'étais cadre")
         if fait.slot in ("statut", "contrat") and _passe(chain) and not self._a_soi(root, chain) \
                 and not self._commence(chain) and not (
@@ -641,7 +646,9 @@ class Lecteur:
         kept = [f for f in candidats if f.raison is None]
         tiers = [f for f in kept if f.personne == TIERS]
         soi = [f for f in kept if f.personne == SOI]
-        asked_for = any(i > 0 and mots[i - 1].text in self.possessifs and i > 1 and mots[i - 2].text in self.pour
+        # "c'est pour ma fille"; not "ce n'est pas pour mes enfants que je demande"
+        asked_for = any(i > 1 and mots[i - 1].text in self.possessifs and mots[i - 2].text in self.pour
+                        and not any(m.text in self.negations for m in mots[max(0, i - 4):i - 2])
                         for i in tiers_nommes)
         if not tiers and not asked_for:
             return False
@@ -680,16 +687,26 @@ class Lecteur:
             best = options[0]
             faits.append(best.as_fait())
             ecartes.extend(o.replace(raison="autre valeur").as_fait() for o in options[1:])
-        return self._preciser(faits), ecartes
+        return self._preciser(faits, ecartes), ecartes
 
-    def _preciser(self, faits: list[Fait]) -> list[Fait]:
-        """The statut a present contract gives, over a statut told as past history; then a general
-        besoin made precise by the statut (data `statut`)."""
+    def _preciser(self, faits: list[Fait], ecartes: list[Fait]) -> list[Fait]:
+        """The statut a present contract gives, over a statut told as past history; a cadre with
+        no other statut said is an employee; wanting to work for oneself, with no other besoin
+        said, is a business creation; then a general besoin made precise by the statut (data
+        `statut`)."""
         regles = self.data["statut"]
         contrat = next((f.valeur for f in faits if f.slot == "contrat"), None)
         if contrat is not None:
             faits = [replace(f, valeur=statut_du_contrat(contrat))
                      if f.slot == "statut" and f.valeur in regles["cede_au_contrat"] else f for f in faits]
+        slots = {f.slot for f in faits}
+        cadre = next((f for f in faits if f.slot == "cadre" and f.valeur is True), None)
+        if cadre is not None and "statut" not in slots:
+            faits.append(replace(cadre, slot="statut", valeur="salarie"))
+        a_son_compte = next((f for f in ecartes if f.slot == "statut" and f.valeur == "independant"
+                             and f.raison == "projet"), None)
+        if a_son_compte is not None and "besoin" not in slots:
+            faits.append(replace(a_son_compte, slot="besoin", valeur="creation_entreprise", raison=None))
         statut = next((f.valeur for f in faits if f.slot == "statut"), None)
         precise = (regles.get("besoin_precise") or {}).get(statut) or {}
         return [replace(f, valeur=precise[f.valeur])

@@ -315,3 +315,35 @@ def test_an_auxiliary_far_away_does_not_make_a_present_contract_past(lire):
     # the parser hangs the « a » of « elle a 24 ans » on « termine », three words after « en CDD »
     profil = lire("Elle a 24 ans, elle est en CDD à Tours, son contrat se termine le mois prochain")
     assert (profil.get("statut"), profil.get("contrat")) == ("salarie", "cdd")
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a former statut (« ancien », « ex- ») is not the present one
+    ("ex apprentie coiffeuse, je suis au chomage depuis l'ete", {"statut": "demandeur_emploi"}),
+    # a dismissal feared is not a dismissal
+    ("je suis aide a domicile en CDI et j'ai peur de me faire licencier", {"statut": "salarie"}),
+    # excluded from school is a school leaver, not a job seeker
+    ("mon fils a 15 ans, il a ete renvoye du college en janvier", {"statut": "decrocheur"}),
+    # a cadre with no other statut said is an employee
+    ("responsable logistique, cadre depuis 6 ans, je voudrais evoluer", {"statut": "salarie", "cadre": True}),
+])
+def test_former_feared_and_implied_statuts(lire, text, expected):
+    assert {k: v for k, v in lire(text).items() if k in expected} == expected
+
+
+@pytest.mark.parametrize("text", [
+    "au chomage, je voudrais me mettre a mon compte comme paysagiste",
+    "je reve de creer une petite structure de garde d'animaux",
+])
+def test_wanting_to_work_for_oneself_is_a_business_creation(lire, text):
+    profil = lire(text)
+    assert profil.get("besoin") == "creation_entreprise" and profil.get("statut") != "independant"
+
+
+def test_a_request_said_not_to_be_for_ones_children_is_ones_own(lire):
+    profil = lire("ce n'est pas pour mes enfants que j'ecris, c'est pour moi. J'ai 52 ans et je viens d'etre licencie.")
+    assert (profil.get("statut"), profil.get("age")) == ("demandeur_emploi", 52)
+
+
+def test_an_orientation_fair_is_not_a_need(lire):
+    assert lire("je suis allee au forum des metiers mais je cherche un emploi").get("besoin") == "emploi"
