@@ -347,3 +347,24 @@ def test_a_request_said_not_to_be_for_ones_children_is_ones_own(lire):
 
 def test_an_orientation_fair_is_not_a_need(lire):
     assert lire("je suis allee au forum des metiers mais je cherche un emploi").get("besoin") == "emploi"
+
+
+@pytest.mark.parametrize("text, distress", [
+    ("j'ai laissé une lettre à mon frère dans ma table de nuit, au cas où", True),
+    ("tous les matins je pense à faire un pas en avant quand le RER arrive", True),
+    ("si je disparaissais demain personne ne s'en rendrait compte", True),
+    ("je voudrais m'endormir ce soir et ne jamais me réveiller", True),
+    ("ma cousine refuse d'épouser le garçon que son père a choisi, elle a peur", True),
+    ("mon copain me force quand il a bu", True),
+    ("un élève m'a dit qu'il allait se tuer ce week-end", True),
+    ("mon chef me met la main aux fesses à chaque réunion", True),
+    ("ma soeur est enfermée par son mari depuis une semaine", True),
+    # look-alikes
+    ("je voudrais me lancer dans la restauration rapide", False),
+    ("pompier, je secours des personnes après des tentatives de suicide, je veux devenir infirmier", False),
+    ("greffière, je gère les dossiers de violences conjugales au tribunal, je veux évoluer", False),
+    ("moniteur de saut, j'aime sauter d'un pont avec un élastique, quelle formation ?", False),
+])
+def test_distress_concepts_of_the_march_tuning(text, distress):
+    from knowledge.comprendre import detresse_lexicon
+    assert detresse_lexicon()(text) is distress
