@@ -60,6 +60,7 @@ _SUBJECT_DEPS = {"nsubj", "nsubj:pass", "expl:subj"}
 _FUTURE_ENDING = re.compile(r"r(ai|as|a|ons|ez|ont|ais|ait|ions|iez|aient)$")
 # the auxiliary of a passé composé, for a participle written without its accent (« j'ai trouve »),
 # which the tagger takes for a present
+_VENIR = {"viens", "vient", "venons", "venez", "viennent", "venais", "venait"}
 _AUXILIAIRES = {"ai", "as", "a", "avons", "avez", "ont", "suis", "es", "est", "sommes", "etes", "sont"}
 
 
@@ -427,12 +428,12 @@ class Lecteur:
                     and mots[i + 1].token is not None and mots[i + 1].token.pos_ in ("NOUN", "PROPN") \
                     and folded[i + 1] not in self.data["age"]["diplomes"]:
                 opens = False
-            personne, age_ok = self._age_context(before, after, opens)
+            personne, age_ok = self._age_context(before, after, opens, number)
             start, end = mots[first].start, mots[i].end
             fait = _with_span("age", number, text, start, end, first, i + 1)
             yield fait.replace(personne=personne) if age_ok else fait.replace(raison="pas un âge")
 
-    def _age_context(self, before: list[str], after: list[str], opens: bool) -> tuple[str, bool]:
+    def _age_context(self, before: list[str], after: list[str], opens: bool, number: int) -> tuple[str, bool]:
         if any(after[:len(p)] == p for p in self.pas_age_apres):
             return INCONNU, False
         # "mon fils de 16 ans", "ma fille, 15 ans", "ma fille a 15 ans", "il a 17 ans"
@@ -450,6 +451,10 @@ class Lecteur:
         if any(_ends_with(before, p) for p in self.pas_age_avant):
             return INCONNU, False
         if opens or not before or before[-1] in ("et", "moi", "je", "suis"):
+            return INCONNU, True
+        # « inscrit à France Travail à 52 ans », « une reconversion à 45 ans »: an adult's age; not
+        # « jusqu'à 18 ans », nor a school left « à 16 ans »
+        if before[-1] == "a" and number >= 18 and before[-2:-1] != ["jusqu"]:
             return INCONNU, True
         return INCONNU, False
 
@@ -594,9 +599,9 @@ class Lecteur:
             if node.idx >= fait.end and any(t.is_punct for t in node.doc if fait.end <= t.idx < node.idx):
                 continue  # « en CDI à Blois, je voudrais évoluer »: the wish comes after, in its own clause
             lemma = fold(node.lemma_)
-            # "j'ai obtenu la RQTH", "je suis devenu artisan": done, not planned
+            # "j'ai obtenu la RQTH", "je suis devenu artisan", "il vient d'obtenir": done, not planned
             if lemma in self.projet_lemmes and node.pos_ in ("VERB", "AUX") and not (
-                    _passe_compose(node) and lemma in self.projet_faits):
+                    (_passe_compose(node) or _passe_recent(node)) and lemma in self.projet_faits):
                 return True
             # a conditional or a future; not a trade the tagger took for one (« préparatrice »)
             if ("Cnd" in node.morph.get("Mood") or "Fut" in node.morph.get("Tense")) \
@@ -699,6 +704,10 @@ class Lecteur:
         if contrat is not None:
             faits = [replace(f, valeur=statut_du_contrat(contrat))
                      if f.slot == "statut" and f.valeur in regles["cede_au_contrat"] else f for f in faits]
+            # « au chômage depuis la fin de mon CDD »: a contract beside these statuts is a former one
+            statut = next((f.valeur for f in faits if f.slot == "statut"), None)
+            if statut in regles.get("sans_contrat", ()):
+                faits = [f for f in faits if f.slot != "contrat"]
         slots = {f.slot for f in faits}
         cadre = next((f for f in faits if f.slot == "cadre" and f.valeur is True), None)
         if cadre is not None and "statut" not in slots:
@@ -788,6 +797,13 @@ def _passe_compose(node) -> bool:
     return any(c.dep_ in ("aux", "aux:tense") and (participe or (
         c.dep_ == "aux:tense" and 0 < node.i - c.i <= 3 and fold(c.text).strip("'") in _AUXILIAIRES
         and not any(t.is_punct for t in node.doc[c.i:node.i]))) for c in node.children)
+
+
+def _passe_recent(node) -> bool:
+    """« vient d'obtenir », « je viens de trouver »: venir de + infinitive, a thing just done."""
+    doc = node.doc
+    before = [fold(doc[k].text).strip("'") for k in range(max(0, node.i - 2), node.i)]
+    return len(before) == 2 and before[0] in _VENIR and before[1] in ("de", "d")
 
 
 def _lieu_sans_accent(node) -> bool:

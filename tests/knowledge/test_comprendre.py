@@ -368,3 +368,18 @@ def test_an_orientation_fair_is_not_a_need(lire):
 def test_distress_concepts_of_the_march_tuning(text, distress):
     from knowledge.comprendre import detresse_lexicon
     assert detresse_lexicon()(text) is distress
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("mon CDD de serveuse finit en juin, je cherche la suite", {"statut": "salarie", "contrat": "cdd"}),
+    ("au chomage depuis la fin de mon CDI en mars", {"statut": "demandeur_emploi", "contrat": None}),
+    ("ma femme tient une epicerie a Gien depuis dix ans", {"statut": "independant"}),
+    ("mon conjoint est policier, il veut changer de voie", {"statut": "agent_public"}),
+    ("je viens d'obtenir ma RQTH et je cherche un poste adapte", {"handicap": True}),
+    ("me voila au chomage a 55 ans, qui embauche encore ?", {"age": 55}),
+    ("vingt ans a l'usine et on ferme, j'ai 48 ans", {"age": 48}),
+    ("obligee de me former jusqu'a 18 ans, je suis en 3e", {"age": None}),
+])
+def test_contracts_shops_recent_past_and_ages_after_a(lire, text, expected):
+    profil = lire(text)
+    assert {k: profil.get(k) for k in expected} == expected
