@@ -723,11 +723,12 @@ class Lecteur:
 
     def _metiers_utiles(self, options, kept):
         """The trade that matters: for an apprenticeship or a business creation, the one aimed at
-        (named last; a field such as « la boulangerie » counts too); otherwise the person's own
+        (a trade named nearest the project; a field such as « la boulangerie » when no trade is
+        named: « coiffeuse, je veux m'installer en coiffure à domicile » is a coiffeuse); otherwise the person's own
         trade, named first, and never a mere field (« dans la santé »)."""
         projets = [f for f in kept if f.slot == "besoin" and f.valeur in ("apprentissage", "creation_entreprise")]
-        if projets:  # the trade named nearest the project ("avoir ma propre boulangerie")
-            return sorted(options, key=lambda f: min(abs(f.start - p.end) for p in projets))
+        if projets:  # a trade before a field, then the one named nearest the project
+            return sorted(options, key=lambda f: (f.domaine, min(abs(f.start - p.end) for p in projets)))
         return sorted((f for f in options if not f.domaine), key=lambda f: f.start)
 
 

@@ -383,3 +383,9 @@ def test_distress_concepts_of_the_march_tuning(text, distress):
 def test_contracts_shops_recent_past_and_ages_after_a(lire, text, expected):
     profil = lire(text)
     assert {k: profil.get(k) for k in expected} == expected
+
+
+def test_a_trade_named_beside_a_projects_field_is_the_trade(lire):
+    # « coiffeuse » is the trade; « en coiffure » only names its field
+    assert lire("coiffeuse depuis 8 ans, je voudrais m'installer a mon compte en coiffure a domicile")["metier"] \
+        .lower() == "coiffeuse"
