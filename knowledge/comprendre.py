@@ -253,6 +253,7 @@ class Lecteur:
                            if str(spelt).split()[0] in ("je", "j")}
         self.projet_lemmes = set(data["projet"]["lemmes"])
         self.projet_faits = set(data["projet"].get("faits") or [])
+        self.projet_infinitif = set(data["projet"].get("avec_infinitif") or [])
         self.verbes_de_fin = set(data["statut"].get("verbes_de_fin") or [])
         self.anciens = set(data["statut"].get("anciens") or [])
         tiers = data["tiers"]
@@ -599,6 +600,9 @@ class Lecteur:
             if node.idx >= fait.end and any(t.is_punct for t in node.doc if fait.end <= t.idx < node.idx):
                 continue  # « en CDI à Blois, je voudrais évoluer »: the wish comes after, in its own clause
             lemma = fold(node.lemma_)
+            if lemma in self.projet_infinitif and not any(
+                    "Inf" in c.morph.get("VerbForm") for c in node.children if c.pos_ in ("VERB", "AUX")):
+                continue
             # "j'ai obtenu la RQTH", "je suis devenu artisan", "il vient d'obtenir": done, not planned
             if lemma in self.projet_lemmes and node.pos_ in ("VERB", "AUX") and not (
                     (_passe_compose(node) or _passe_recent(node)) and lemma in self.projet_faits):

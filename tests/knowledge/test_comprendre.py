@@ -389,3 +389,16 @@ def test_a_trade_named_beside_a_projects_field_is_the_trade(lire):
     # « coiffeuse » is the trade; « en coiffure » only names its field
     assert lire("coiffeuse depuis 8 ans, je voudrais m'installer a mon compte en coiffure a domicile")["metier"] \
         .lower() == "coiffeuse"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # « compta » taken by the tagger for « compter »: no wish without an infinitive
+    ("je suis en BTS compta en alternance a Blois", {"statut": "apprenti"}),
+    ("je compte sur vous, je suis en CDI", {"statut": "salarie"}),
+    ("je compte passer en CDI l'an prochain", {"contrat": None}),
+    ("des infos sur les formations de la region, c'est possible ?", {"besoin": "formation"}),
+    ("il y a une obligation de formation jusqu'a 18 ans mais il veut travailler", {"besoin": "emploi"}),
+])
+def test_wishes_need_their_infinitive_and_rules_told_are_not_needs(lire, text, expected):
+    profil = lire(text)
+    assert {k: profil.get(k) for k in expected} == expected
