@@ -163,6 +163,7 @@ class Detresse:
         self.danger = any_of(data["detresse"])
         self.hors_danger = any_of(data["detresse_hors_danger"])
         self.indices = any_of(data.get("detresse_indices"))
+        self.idiomes = any_of(data.get("detresse_idiomes"))
         self.sms = {word: " ".join(words_of(spelt)) for word, spelt in (data.get("sms") or {}).items()}
 
     def lire(self, text: str) -> tuple[bool, bool]:
@@ -174,7 +175,7 @@ class Detresse:
         (`detresse`), a helping context only (`hors_danger`), a word of risk (`risque`)."""
         folded = self._plier(text)
         danger, hors_danger = self._lire_plie(folded)
-        return {"detresse": danger, "hors_danger": hors_danger, "risque": bool(self.indices.search(folded))}
+        return {"detresse": danger, "hors_danger": hors_danger, "risque": self._risque(folded)}
 
     def _lire_plie(self, folded: str) -> tuple[bool, bool]:
         outside = self.hors_danger.sub(" ", folded)
@@ -186,7 +187,11 @@ class Detresse:
 
     def risque(self, text: str) -> bool:
         """A word of risk (data `detresse_indices`) anywhere in `text`."""
-        return bool(self.indices.search(self._plier(text)))
+        return self._risque(self._plier(text))
+
+    def _risque(self, folded: str) -> bool:
+        """A word of risk, everyday phrases (data `detresse_idiomes`: « du coup ») set aside."""
+        return bool(self.indices.search(self.idiomes.sub(" ", folded)))
 
     def phrases_a_risque(self, text: str) -> list[str]:
         """The sentences of `text` that hold a word of risk (data `detresse_indices`), for the
@@ -861,7 +866,7 @@ def check_data(path: str | Path = DATA_PATH) -> list[str]:
                 problems.append(f"comprendre.yml : indice {n + 1}, case inconnue {slot!r}")
         if not cue.get("mots"):
             problems.append(f"comprendre.yml : indice {n + 1} sans mots")
-    for key in ("detresse", "detresse_hors_danger", "demande_aide"):
+    for key in ("detresse", "detresse_hors_danger", "detresse_indices", "detresse_idiomes", "demande_aide"):
         for pattern in data.get(key) or []:
             try:
                 re.compile(pattern)

@@ -402,3 +402,16 @@ def test_a_trade_named_beside_a_projects_field_is_the_trade(lire):
 def test_wishes_need_their_infinitive_and_rules_told_are_not_needs(lire, text, expected):
     profil = lire(text)
     assert {k: profil.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize("text, risk", [
+    ("du coup je cherche un emploi dans la vente", False),
+    ("je voudrais gagner ma vie plus vite, mdr", False),
+    ("pour tuer le temps je fais du benevolat", False),
+    ("le lait ne nous permet plus de vivre, on arrete l'exploitation", False),
+    ("ma vie n'a plus de sens", True),
+    ("il m'a donne un coup", True),
+])
+def test_everyday_phrases_hold_no_word_of_risk(text, risk):
+    from knowledge.comprendre import detresse_lexicon
+    assert detresse_lexicon().risque(text) is risk
