@@ -261,6 +261,7 @@ class Lecteur:
         self.projet_infinitif = set(data["projet"].get("avec_infinitif") or [])
         self.verbes_de_fin = set(data["statut"].get("verbes_de_fin") or [])
         self.anciens = set(data["statut"].get("anciens") or [])
+        self.apprentissage_en_cours = any_of(data["statut"].get("apprentissage_en_cours"))
         tiers = data["tiers"]
         self.personnes = {" ".join(words_of(p)) for p in tiers["personnes"]}
         self.possessifs, self.pronoms, self.soi = set(tiers["possessifs"]), set(tiers["pronoms"]), set(tiers["soi"])
@@ -305,6 +306,7 @@ class Lecteur:
         # hedges and wishes, found once for the whole message ("je pense", "je voudrais")
         aides = [(self.vocab.strings[k], s, e) for k, s, e in self.helpers(mdoc)]
         candidats = [self._contexte(f, mots, aides, tiers_nommes) for f in candidats]
+        candidats = self._en_cours(text, candidats)
         pour_tiers = self._pour_tiers(candidats, mots, tiers_nommes)
         faits, ecartes = self._resoudre(candidats, pour_tiers)
         return Lecture(faits=faits, ecartes=ecartes, pour_un_tiers=pour_tiers, **self.detresse.champs(text),
@@ -513,6 +515,23 @@ class Lecteur:
         if fait.personne == INCONNU:
             return fait.replace(personne=self._personne(root, chain, predicate, fait, mots, tiers_nommes))
         return fait
+
+    def _en_cours(self, text: str, candidats: list["_Candidat"]) -> list["_Candidat"]:
+        """« en 2e année de CAP cuisine en apprentissage »: a course one is in the middle of, done
+        as an apprenticeship, is one's statut (an apprentice), not a need (data
+        `statut.apprentissage_en_cours`)."""
+        same_length = "".join((fold(c) or c)[0] for c in text)  # offsets stay the text's own
+        spans = [m.span() for m in self.apprentissage_en_cours.finditer(same_length)]
+        if not spans:
+            return candidats
+        out = []
+        for f in candidats:
+            if f.slot == "besoin" and f.valeur == "apprentissage" and f.raison is None \
+                    and any(s <= f.start < e for s, e in spans):
+                out.append(f.replace(slot="statut", valeur="apprenti"))
+            else:
+                out.append(f)
+        return out
 
     def _commence(self, chain) -> bool:
         """A past verb that starts what follows: « j'ai trouvé un CDD » is a CDD now (data

@@ -415,3 +415,17 @@ def test_wishes_need_their_infinitive_and_rules_told_are_not_needs(lire, text, e
 def test_everyday_phrases_hold_no_word_of_risk(text, risk):
     from knowledge.comprendre import detresse_lexicon
     assert detresse_lexicon().risque(text) is risk
+
+
+@pytest.mark.parametrize("text", [
+    "en 2e annee de bac pro maconnerie en apprentissage, je veux changer de voie",
+    "Je suis en première année de BTS MCO en alternance à Tours et ça ne me plaît pas",
+])
+def test_a_course_under_way_as_an_apprenticeship_is_a_statut_not_a_need(lire, text):
+    profil = lire(text)
+    assert profil.get("statut") == "apprenti" and profil.get("besoin") != "apprentissage"
+
+
+def test_an_apprenticeship_wished_stays_a_need(lire):
+    profil = lire("je suis en 3e et je voudrais faire un CAP cuisine en apprentissage l'an prochain")
+    assert profil.get("besoin") == "apprentissage" and profil.get("statut") == "scolaire"
