@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.comprendre import check_data, expand, get_lecteur
+from knowledge.comprendre import check_data, detresse_lexicon, expand, get_lecteur
 
 
 @pytest.fixture(scope="module")
@@ -366,7 +366,6 @@ def test_an_orientation_fair_is_not_a_need(lire):
     ("moniteur de saut, j'aime sauter d'un pont avec un élastique, quelle formation ?", False),
 ])
 def test_distress_concepts_of_the_march_tuning(text, distress):
-    from knowledge.comprendre import detresse_lexicon
     assert detresse_lexicon()(text) is distress
 
 
@@ -413,7 +412,6 @@ def test_wishes_need_their_infinitive_and_rules_told_are_not_needs(lire, text, e
     ("il m'a donne un coup", True),
 ])
 def test_everyday_phrases_hold_no_word_of_risk(text, risk):
-    from knowledge.comprendre import detresse_lexicon
     assert detresse_lexicon().risque(text) is risk
 
 
