@@ -58,9 +58,10 @@ _BOUNDARY_POS = {"PUNCT", "CCONJ", "SCONJ"}
 _CLAUSE_DEPS = {"ROOT", "conj", "ccomp", "advcl", "acl", "acl:relcl", "parataxis", "csubj"}
 _SUBJECT_DEPS = {"nsubj", "nsubj:pass", "expl:subj"}
 _FUTURE_ENDING = re.compile(r"r(ai|as|a|ons|ez|ont|ais|ait|ions|iez|aient)$")
+# « venir de » + infinitive: a thing just done (« il vient d'obtenir sa RQTH »)
+_VENIR = {"viens", "vient", "venons", "venez", "viennent", "venais", "venait"}
 # the auxiliary of a passé composé, for a participle written without its accent (« j'ai trouve »),
 # which the tagger takes for a present
-_VENIR = {"viens", "vient", "venons", "venez", "viennent", "venais", "venait"}
 _AUXILIAIRES = {"ai", "as", "a", "avons", "avez", "ont", "suis", "es", "est", "sommes", "etes", "sont"}
 
 
@@ -751,9 +752,9 @@ class Lecteur:
 
     def _metiers_utiles(self, options, kept):
         """The trade that matters: for an apprenticeship or a business creation, the one aimed at
-        (a trade named nearest the project; a field such as « la boulangerie » when no trade is
-        named: « coiffeuse, je veux m'installer en coiffure à domicile » is a coiffeuse); otherwise the person's own
-        trade, named first, and never a mere field (« dans la santé »)."""
+        (a trade named nearest the project; a field such as « la boulangerie » only when no trade
+        is named: « coiffeuse, je veux m'installer en coiffure » is a coiffeuse); otherwise the
+        person's own trade, named first, and never a mere field (« dans la santé »)."""
         projets = [f for f in kept if f.slot == "besoin" and f.valeur in ("apprentissage", "creation_entreprise")]
         if projets:  # a trade before a field, then the one named nearest the project
             return sorted(options, key=lambda f: (f.domaine, min(abs(f.start - p.end) for p in projets)))
