@@ -521,18 +521,13 @@ class Lecteur:
         """« en 2e année de CAP cuisine en apprentissage »: a course one is in the middle of, done
         as an apprenticeship, is one's statut (an apprentice), not a need (data
         `statut.apprentissage_en_cours`)."""
+        besoins = [f for f in candidats if f.slot == "besoin" and f.valeur == "apprentissage" and f.raison is None]
+        if not besoins:  # most messages: no need to fold the text
+            return candidats
         same_length = "".join((fold(c) or c)[0] for c in text)  # offsets stay the text's own
         spans = [m.span() for m in self.apprentissage_en_cours.finditer(same_length)]
-        if not spans:
-            return candidats
-        out = []
-        for f in candidats:
-            if f.slot == "besoin" and f.valeur == "apprentissage" and f.raison is None \
-                    and any(s <= f.start < e for s, e in spans):
-                out.append(f.replace(slot="statut", valeur="apprenti"))
-            else:
-                out.append(f)
-        return out
+        en_cours = {id(f) for f in besoins if any(s <= f.start < e for s, e in spans)}
+        return [f.replace(slot="statut", valeur="apprenti") if id(f) in en_cours else f for f in candidats]
 
     def _commence(self, chain) -> bool:
         """A past verb that starts what follows: « j'ai trouvé un CDD » is a CDD now (data
